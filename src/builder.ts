@@ -1,0 +1,55 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import type { GraphQLContext } from './context.ts';
+import type { InputJsonValue } from './generated/prisma/internal/prismaNamespace.ts';
+import type PrismaTypes from './generated/pothos-prisma-types.ts';
+import { getDatamodel } from './generated/pothos-prisma-types.ts';
+import { maxPageSize, PageSizePlugin } from './schema/pagination.ts';
+
+/** Plugins and scalars only; the types live in schema/, one file each. */
+export interface BuilderOptions {
+  Context: GraphQLContext;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: false;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: Date; Output: Date };
+    JSON: { Input: InputJsonValue; Output: unknown };
+  };
+}
+
+export const builder = new SchemaBuilder<BuilderOptions>({
+  plugins: [PageSizePlugin, ErrorsPlugin, DirectivesPlugin, SimpleObjectsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin],
+  defaultFieldNullability: false,
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    // A relation read without spreading `query` would silently cost one more SQL statement per row.
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'error',
+    maxConnectionSize: maxPageSize,
+    defaultConnectionSize: 20,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { description: 'Any object by its global id; null when it does not exist or is not yours.' },
+    nodesQueryOptions: { description: 'Objects by their global ids, in the same order; null for each that does not exist.' },
+  },
+  errors: {
+    defaultTypes: [],
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+
+/** The builder's full type map, for helpers that build fields outside a type's own definition. */
+export type BuilderTypes = PothosSchemaTypes.ExtendDefaultTypes<BuilderOptions>;

@@ -1,0 +1,21 @@
+import type { PrismaClient } from './db/prisma.ts';
+import type { Logger } from './logger.ts';
+import type { Actor, ServiceContext } from './services/actor.ts';
+
+export interface GraphQLContext {
+  prisma: PrismaClient;
+  /** The API key's user; null only for the anonymous introspection a browser's GraphiQL makes. */
+  actor: Actor | null;
+  requestId: string;
+  log: Logger;
+}
+
+/** The service view of a request. The auth plugin lets no anonymous operation reach a resolver. */
+export function serviceContext(ctx: GraphQLContext): ServiceContext {
+  if (!ctx.actor) throw new Error('An anonymous request reached a resolver.');
+  return { prisma: ctx.prisma, actor: ctx.actor };
+}
+
+export function organizationOf(ctx: GraphQLContext): string {
+  return serviceContext(ctx).actor.organizationId;
+}

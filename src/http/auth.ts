@@ -1,0 +1,58 @@
+import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from '../context.ts';
+
+/** The key from `Authorization: Bearer <key>`; undefined when the header is absent. */
+export function bearerToken(request: Request): string | undefined | null {
+  const header = request.headers.get('authorization');
+  if (header === null) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+export function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
+  });
+}
+
+/**
+ * Only introspection may run without a key, so GraphiQL can show the schema before a key is
+ * entered; every other operation without one is refused with 401.
+ */
+export function useRequireActor(): Plugin<GraphQLContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (args.contextValue.actor) return;
+      if (isIntrospectionOnly(args.document, args.operationName)) return;
+      setResultAndStopExecution({
+        errors: [unauthenticated('Authentication required: send Authorization: Bearer <apiKey>.')],
+      });
+    },
+  };
+}
+
+function isIntrospectionOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = operationName
+    ? operations.find((candidate) => candidate.name?.value === operationName)
+    : operations[0];
+  if (!operation || operation.operation !== 'query') return false;
+  const fragments = new Map(
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet] as const] : [],
+    ),
+  );
+  const onlyMeta = (selectionSet: SelectionSetNode, seen: Set<string>): boolean =>
+    selectionSet.selections.every((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value.startsWith('__');
+      if (selection.kind === Kind.INLINE_FRAGMENT) return onlyMeta(selection.selectionSet, seen);
+      const name = selection.name.value;
+      const fragment = fragments.get(name);
+      if (!fragment || seen.has(name)) return false;
+      return onlyMeta(fragment, new Set([...seen, name]));
+    });
+  return onlyMeta(operation.selectionSet, new Set());
+}

@@ -1,0 +1,82 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { builder } from '../builder.ts';
+import {
+  ConflictError,
+  FieldNotSetError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../services/errors.ts';
+
+/** Every expected failure is one of these types; clients match on __typename. */
+const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+  description: 'An expected failure, returned as data in a mutation result.',
+  fields: (t) => ({ message: t.exposeString('message') }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'An id that names nothing this organisation has.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    id: t.id({ resolve: (error) => (error.idIsGlobal ? error.id : encodeGlobalID(error.resource, error.id)) }),
+  }),
+});
+
+const FieldError = builder.simpleObject('FieldError', {
+  description: 'One problem with one input field.',
+  fields: (t) => ({
+    path: t.stringList({ description: 'Where in the input, e.g. ["input", "emails", "2"].' }),
+    message: t.string(),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'The input broke one or more rules; nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    fieldErrors: t.field({ type: [FieldError], resolve: (error) => error.issues }),
+  }),
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description: 'The change clashes with what exists, e.g. a duplicate title.',
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
+});
+
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: "The caller's role does not allow this change.",
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
+});
+
+builder.objectType(FieldNotSetError, {
+  name: 'FieldNotSetError',
+  description: 'The custom field has no value on this person, so there is nothing to unset.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ field: t.exposeString('field') }),
+});
+
+const commonErrors = [ForbiddenError, NotFoundError, ValidationError];
+
+/**
+ * The result of a mutation: `<Name>Result = <Name>Success | <errors>`, the success carrying its
+ * data in `dataField`.
+ */
+export function mutationResult(
+  name: string,
+  dataField: string,
+  extraErrors: (typeof ConflictError | typeof FieldNotSetError)[] = [],
+) {
+  return {
+    types: [...commonErrors, ...extraErrors],
+    union: { name: `${name}Result` },
+    result: { name: `${name}Success` },
+    dataField: { name: dataField },
+  };
+}

@@ -1,0 +1,9 @@
+// Imports every type so that each registers itself with the builder; order does not matter.
+import './scalars.ts';
+import './errors.ts';
+import './user.ts';
+import './company.ts';
+import './person.ts';
+import { builder } from '../builder.ts';
+
+export const schema = builder.toSchema();

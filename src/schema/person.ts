@@ -1,0 +1,265 @@
+import type { InputFieldBuilder } from '@pothos/core';
+import { type BuilderTypes, builder } from '../builder.ts';
+import { organizationOf, serviceContext } from '../context.ts';
+import { IssueList } from '../services/errors.ts';
+import type { PersonInput } from '../services/person-input.ts';
+import {
+  archivePerson,
+  createPerson,
+  deletePerson,
+  replacePerson,
+  unarchivePerson,
+  updatePerson,
+} from '../services/person-service.ts';
+import { Company, CompanyRefInput } from './company.ts';
+import { mutationResult } from './errors.ts';
+import { inputId, localId, targetId } from './ids.ts';
+
+export const Person = builder.prismaNode('Person', {
+  description: 'Someone the organisation knows: a contact, a member, a colleague.',
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),
+  fields: (t) => ({
+    givenName: t.exposeString('givenName', { nullable: true }),
+    familyName: t.exposeString('familyName'),
+    additionalName: t.exposeString('additionalName', { nullable: true }),
+    honorificPrefix: t.exposeString('honorificPrefix', { nullable: true }),
+    fullName: t.string({
+      description: 'As set, or else the given, additional and family names joined.',
+      select: { fullName: true, givenName: true, additionalName: true, familyName: true },
+      resolve: (person) =>
+        person.fullName ??
+        [person.givenName, person.additionalName, person.familyName].filter(Boolean).join(' '),
+    }),
+    initials: t.string({
+      description: 'As set, or else the first letters of the given and family names.',
+      select: { initials: true, givenName: true, familyName: true },
+      resolve: (person) =>
+        person.initials ??
+        [person.givenName, person.familyName].map((name) => name?.trim().charAt(0).toUpperCase() ?? '').join(''),
+    }),
+    jobTitle: t.exposeString('jobTitle', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+    birthday: t.expose('birthday', { type: 'Date', nullable: true }),
+    gender: t.exposeString('gender', { nullable: true }),
+    language: t.exposeString('language', { nullable: true, description: 'A language tag, e.g. "en".' }),
+    timezone: t.exposeString('timezone', { nullable: true }),
+    profileColor: t.exposeString('profileColor', { nullable: true }),
+    externalId: t.exposeString('externalId', { nullable: true }),
+    customerId: t.exposeString('customerId', { nullable: true }),
+    linkedinId: t.exposeString('linkedinId', { nullable: true }),
+    externalSource: t.exposeString('externalSource', { nullable: true }),
+    isTracked: t.exposeBoolean('isTracked', { nullable: true }),
+    role: t.exposeString('role', { nullable: true, description: 'The role in the account (seed 001).' }),
+    suspended: t.exposeBoolean('suspended'),
+    invitedAt: t.expose('invitedAt', { type: 'DateTime', nullable: true }),
+    emails: t.exposeStringList('emails', { description: 'In order; the first is the primary one.' }),
+    primaryEmail: t.string({ nullable: true, select: { emails: true }, resolve: (p) => p.emails[0] ?? null }),
+    phones: t.exposeStringList('phones', { description: 'In order; the first is the primary one.' }),
+    primaryPhone: t.string({ nullable: true, select: { phones: true }, resolve: (p) => p.phones[0] ?? null }),
+    urls: t.exposeStringList('urls', { description: 'In order; the first is the primary one.' }),
+    primaryUrl: t.string({ nullable: true, select: { urls: true }, resolve: (p) => p.urls[0] ?? null }),
+    addresses: t.exposeStringList('addresses', { description: 'In order; the first is the primary one.' }),
+    primaryAddress: t.string({
+      nullable: true,
+      select: { addresses: true },
+      resolve: (p) => p.addresses[0] ?? null,
+    }),
+    companies: t.field({
+      type: [Company],
+      description: 'In order; the first is the primary one.',
+      select: (_args, _ctx, nestedSelection) => ({
+        companies: { orderBy: { position: 'asc' }, select: { company: nestedSelection(true) } },
+      }),
+      resolve: (person) => person.companies.map((link) => link.company),
+    }),
+    primaryCompany: t.field({
+      type: Company,
+      nullable: true,
+      select: (_args, _ctx, nestedSelection) => ({
+        companies: { orderBy: { position: 'asc' }, take: 1, select: { company: nestedSelection(true) } },
+      }),
+      resolve: (person) => person.companies[0]?.company ?? null,
+    }),
+    owner: t.relation('owner', { nullable: true }),
+    createdBy: t.relation('createdBy', { nullable: true }),
+    dealSize: t.exposeInt('dealSize', { nullable: true }),
+    totalDeals: t.exposeInt('totalDeals', { nullable: true }),
+    totalWonDeals: t.exposeInt('totalWonDeals', { nullable: true }),
+    totalLostDeals: t.exposeInt('totalLostDeals', { nullable: true }),
+    isArchived: t.boolean({ select: { archivedAt: true }, resolve: (p) => p.archivedAt !== null }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    importedAt: t.expose('importedAt', { type: 'DateTime', nullable: true }),
+    lastActiveAt: t.expose('lastActiveAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+// The fields create, replace and update share; only familyName's requiredness differs.
+function personInputFields(t: InputFieldBuilder<BuilderTypes, 'InputObject'>) {
+  return {
+    givenName: t.string({ description: 'At most 500 characters.' }),
+    additionalName: t.string(),
+    honorificPrefix: t.string(),
+    initials: t.string({ description: 'Derived from the names when not set.' }),
+    fullName: t.string({ description: 'At most 1000 characters; derived from the names when not set.' }),
+    jobTitle: t.string(),
+    description: t.string({ description: 'At most 5000 characters.' }),
+    birthday: t.field({ type: 'Date' }),
+    gender: t.string(),
+    language: t.string({ description: 'A language tag, e.g. "en" or "pt-BR".' }),
+    timezone: t.string({ description: 'An IANA zone ("Europe/Stockholm") or an offset ("+08:00").' }),
+    profileColor: t.string({ description: 'A colour as #rrggbb.' }),
+    externalId: t.string(),
+    customerId: t.string(),
+    linkedinId: t.string(),
+    externalSource: t.string(),
+    isTracked: t.boolean(),
+    role: t.string(),
+    suspended: t.boolean(),
+    sendInvite: t.boolean({ description: 'When true, the person is (re)invited now: invitedAt is set.' }),
+    ownerId: t.id({ description: 'A User of this organisation.' }),
+    emails: t.stringList({ description: 'At most 20; the first is the primary one.' }),
+    phones: t.stringList({ description: 'At most 20; the first is the primary one.' }),
+    urls: t.stringList({ description: 'At most 20 http(s) URLs; the first is the primary one.' }),
+    addresses: t.stringList({ description: 'At most 20; the first is the primary one.' }),
+    companies: t.field({
+      type: [CompanyRefInput],
+      description: 'At most 20, by id or by name; the first is the primary one.',
+    }),
+    dealSize: t.int(),
+    totalDeals: t.int(),
+    totalWonDeals: t.int(),
+    totalLostDeals: t.int(),
+  };
+}
+
+const CreatePersonInput = builder.inputType('PersonInput', {
+  description: 'Every field of a person. On replace (PUT), fields not given are cleared.',
+  fields: (t) => ({
+    familyName: t.string({ required: true, description: 'Required; at most 500 characters.' }),
+    ...personInputFields(t),
+  }),
+});
+
+const UpdatePersonInput = builder.inputType('UpdatePersonInput', {
+  description: 'Some fields of a person (PATCH): an absent field is kept, null clears it.',
+  fields: (t) => ({
+    familyName: t.string({ description: 'Cannot be cleared: a person always has a family name.' }),
+    ...personInputFields(t),
+  }),
+});
+
+type PersonInputArg = typeof CreatePersonInput.$inferInput | typeof UpdatePersonInput.$inferInput;
+
+/** Turns the GraphQL input into the service's, decoding the global ids it holds. */
+function toPersonInput(input: PersonInputArg): PersonInput {
+  const issues = new IssueList();
+  const { ownerId, companies, ...rest } = input;
+  const result: PersonInput = { ...rest };
+  if (ownerId !== undefined) result.ownerId = ownerId && inputId(issues, ['input', 'ownerId'], ownerId, 'User');
+  if (companies !== undefined) {
+    result.companies = companies?.map((ref, index) =>
+      ref.id != null ? { id: inputId(issues, ['input', 'companies', String(index), 'id'], ref.id, 'Company') } : ref,
+    );
+  }
+  issues.throwIfAny();
+  return result;
+}
+
+builder.queryField('person', (t) =>
+  t.prismaField({
+    type: 'Person',
+    nullable: true,
+    description: 'A person by global id; null when there is none in your organisation.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }, ctx) => {
+      const personId = localId(id, 'Person');
+      if (!personId) return null;
+      return ctx.prisma.person.findFirst({ ...query, where: { id: personId, organizationId: organizationOf(ctx) } });
+    },
+  }),
+);
+
+builder.queryField('people', (t) =>
+  t.prismaConnection({
+    type: 'Person',
+    cursor: 'id',
+    description: 'The people of your organisation, oldest first. Archived people are left out unless asked for.',
+    args: {
+      includeArchived: t.arg.boolean({ defaultValue: false, description: 'Also list archived people.' }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.person.findMany({ ...query, where: peopleWhere(ctx, args.includeArchived) }),
+    totalCount: (_root, args, ctx) => ctx.prisma.person.count({ where: peopleWhere(ctx, args.includeArchived) }),
+  }),
+);
+
+function peopleWhere(ctx: Parameters<typeof organizationOf>[0], includeArchived: boolean | null | undefined) {
+  return { organizationId: organizationOf(ctx), ...(includeArchived ? {} : { archivedAt: null }) };
+}
+
+builder.mutationField('createPerson', (t) =>
+  t.field({
+    type: Person,
+    description: 'Creates a person. familyName is required (seed 002).',
+    errors: mutationResult('CreatePerson', 'person'),
+    args: { input: t.arg({ type: CreatePersonInput, required: true }) },
+    resolve: (_root, { input }, ctx) => createPerson(serviceContext(ctx), toPersonInput(input)),
+  }),
+);
+
+builder.mutationField('replacePerson', (t) =>
+  t.field({
+    type: Person,
+    description: 'Replaces every field of a person (PUT): fields not given are cleared.',
+    errors: mutationResult('ReplacePerson', 'person'),
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CreatePersonInput, required: true }) },
+    resolve: (_root, { id, input }, ctx) =>
+      replacePerson(serviceContext(ctx), targetId(id, 'Person'), toPersonInput(input)),
+  }),
+);
+
+builder.mutationField('updatePerson', (t) =>
+  t.field({
+    type: Person,
+    description: 'Changes some fields of a person (PATCH): absent fields are kept, null clears.',
+    errors: mutationResult('UpdatePerson', 'person'),
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePersonInput, required: true }) },
+    resolve: (_root, { id, input }, ctx) =>
+      updatePerson(serviceContext(ctx), targetId(id, 'Person'), toPersonInput(input)),
+  }),
+);
+
+builder.mutationField('archivePerson', (t) =>
+  t.field({
+    type: Person,
+    description: 'Archives a person instead of deleting them (seed 002); archiving twice keeps the first date.',
+    errors: mutationResult('ArchivePerson', 'person'),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => archivePerson(serviceContext(ctx), targetId(id, 'Person')),
+  }),
+);
+
+builder.mutationField('unarchivePerson', (t) =>
+  t.field({
+    type: Person,
+    errors: mutationResult('UnarchivePerson', 'person'),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => unarchivePerson(serviceContext(ctx), targetId(id, 'Person')),
+  }),
+);
+
+builder.mutationField('deletePerson', (t) =>
+  t.field({
+    type: 'ID',
+    description: 'Deletes a person with their notes, tags, memberships, field values and timeline.',
+    errors: mutationResult('DeletePerson', 'deletedId'),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      await deletePerson(serviceContext(ctx), targetId(id, 'Person'));
+      return id;
+    },
+  }),
+);

@@ -1,0 +1,65 @@
+/**
+ * Expected failures. Services throw these; the schema lists them on each mutation, so they
+ * reach the client as typed data. Anything else thrown is unexpected: masked and logged.
+ */
+export class DomainError extends Error {}
+
+export class NotFoundError extends DomainError {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    /** True when `id` is the client's own (malformed) global id rather than a database id. */
+    readonly idIsGlobal = false,
+  ) {
+    super(`${resource} ${id} was not found.`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export interface FieldIssue {
+  /** Where in the input the problem is, e.g. ["input", "emails", "2"]. */
+  path: string[];
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.length === 1 ? issues[0]!.message : `The input has ${issues.length} problems.`);
+    this.name = 'ValidationError';
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'Your role does not allow this.') {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class FieldNotSetError extends DomainError {
+  constructor(
+    readonly field: string,
+    readonly personId: string,
+  ) {
+    super(`Field ${field} is not set on this person.`);
+    this.name = 'FieldNotSetError';
+  }
+}
+
+/** Collects issues while an input is checked, then throws them all at once. */
+export class IssueList {
+  readonly issues: FieldIssue[] = [];
+  add(path: (string | number)[], message: string): void {
+    this.issues.push({ path: path.map(String), message });
+  }
+  throwIfAny(): void {
+    if (this.issues.length > 0) throw new ValidationError(this.issues);
+  }
+}

@@ -1,0 +1,146 @@
+import type { Prisma } from '../db/prisma.ts';
+import { IssueList } from './errors.ts';
+import { checkNonNegative, checkPattern, cleanList, cleanText, isTimeZone, limits } from './validation.ts';
+
+/** A company given by id or by name (created when missing); exactly one of the two. */
+export interface CompanyRef {
+  id?: string | null;
+  name?: string | null;
+}
+
+/** The writable fields of a person, as the API takes them (ids already local). */
+export interface PersonInput {
+  givenName?: string | null;
+  familyName?: string | null;
+  additionalName?: string | null;
+  honorificPrefix?: string | null;
+  initials?: string | null;
+  fullName?: string | null;
+  jobTitle?: string | null;
+  description?: string | null;
+  birthday?: Date | null;
+  gender?: string | null;
+  language?: string | null;
+  timezone?: string | null;
+  profileColor?: string | null;
+  externalId?: string | null;
+  customerId?: string | null;
+  linkedinId?: string | null;
+  externalSource?: string | null;
+  isTracked?: boolean | null;
+  role?: string | null;
+  suspended?: boolean | null;
+  sendInvite?: boolean | null;
+  ownerId?: string | null;
+  emails?: readonly string[] | null;
+  phones?: readonly string[] | null;
+  urls?: readonly string[] | null;
+  addresses?: readonly string[] | null;
+  companies?: readonly CompanyRef[] | null;
+  dealSize?: number | null;
+  totalDeals?: number | null;
+  totalWonDeals?: number | null;
+  totalLostDeals?: number | null;
+}
+
+/**
+ * create and replace (PUT) set every field, clearing those not given; update (PATCH) touches
+ * only the fields present, and an explicit null clears one.
+ */
+export type WriteMode = 'create' | 'replace' | 'update';
+
+export type PersonScalars = Omit<Prisma.PersonUncheckedCreateInput, 'organizationId'>;
+
+export interface PreparedPerson {
+  data: Partial<PersonScalars>;
+  /** undefined: leave the companies as they are. */
+  companies: CompanyRef[] | undefined;
+}
+
+const textFields = {
+  givenName: limits.name,
+  familyName: limits.name,
+  additionalName: limits.name,
+  honorificPrefix: limits.name,
+  initials: 10,
+  fullName: limits.fullName,
+  jobTitle: limits.name,
+  description: limits.description,
+  gender: limits.name,
+  language: 35,
+  timezone: 64,
+  profileColor: 7,
+  externalId: limits.name,
+  customerId: limits.name,
+  linkedinId: limits.name,
+  externalSource: limits.name,
+  role: limits.name,
+} as const satisfies Partial<Record<keyof PersonInput, number>>;
+
+const numberFields = ['dealSize', 'totalDeals', 'totalWonDeals', 'totalLostDeals'] as const;
+const listFields = { emails: 'email', phones: 'phone', urls: 'url', addresses: 'address' } as const;
+
+/** Checks a person input and turns it into column values; throws one ValidationError listing every problem. */
+export function preparePerson(input: PersonInput, mode: WriteMode, basePath: string[] = ['input']): PreparedPerson {
+  const issues = new IssueList();
+  const at = (...path: string[]) => [...basePath, ...path];
+  // In create and replace an absent field means "no value".
+  const given = <K extends keyof PersonInput>(key: K): PersonInput[K] | undefined =>
+    mode === 'update' ? input[key] : (input[key] ?? null);
+  const data: Partial<PersonScalars> = {};
+
+  for (const [key, max] of Object.entries(textFields) as [keyof typeof textFields, number][]) {
+    const value = cleanText(issues, at(key), given(key), max);
+    // familyName is the one non-null text column; a null for it is refused just below.
+    if (value !== undefined) (data as Record<string, string | null>)[key] = value;
+  }
+  if (mode !== 'update' || 'familyName' in input) {
+    if (data.familyName == null) issues.add(at('familyName'), 'A family name is required.');
+  }
+  checkPattern(issues, at('language'), data.language, /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Must be a language tag such as "en" or "pt-BR".');
+  checkPattern(issues, at('profileColor'), data.profileColor, /^#[0-9a-fA-F]{6}$/, 'Must be a colour as #rrggbb.');
+  if (data.timezone != null && !isTimeZone(data.timezone)) {
+    issues.add(at('timezone'), 'Must be an IANA time zone such as "Europe/Stockholm" or an offset such as "+08:00".');
+  }
+
+  for (const key of numberFields) {
+    const value = given(key);
+    checkNonNegative(issues, at(key), value);
+    if (value !== undefined) data[key] = value;
+  }
+  const birthday = given('birthday');
+  if (birthday !== undefined) data.birthday = birthday;
+  const isTracked = given('isTracked');
+  if (isTracked !== undefined) data.isTracked = isTracked;
+  const suspended = given('suspended');
+  if (suspended !== undefined) data.suspended = suspended ?? false;
+  if (input.sendInvite) data.invitedAt = new Date();
+  const ownerId = given('ownerId');
+  if (ownerId !== undefined) data.ownerId = ownerId;
+
+  for (const [key, kind] of Object.entries(listFields) as [keyof typeof listFields, (typeof listFields)[keyof typeof listFields]][]) {
+    const list = cleanList(issues, at(key), given(key), kind);
+    if (list !== undefined) data[key] = list;
+  }
+
+  const companies = prepareCompanies(issues, at('companies'), given('companies'));
+  issues.throwIfAny();
+  return { data, companies };
+}
+
+function prepareCompanies(
+  issues: IssueList,
+  path: string[],
+  refs: readonly CompanyRef[] | null | undefined,
+): CompanyRef[] | undefined {
+  if (refs === undefined) return undefined;
+  if (refs === null) return [];
+  if (refs.length > limits.listItems) issues.add(path, `At most ${limits.listItems} companies (got ${refs.length}).`);
+  return refs.map((ref, index) => {
+    const name = cleanText(issues, [...path, String(index), 'name'], ref.name, limits.name);
+    if ((ref.id == null) === (name == null)) {
+      issues.add([...path, String(index)], 'Give a company either by id or by name.');
+    }
+    return ref.id != null ? { id: ref.id } : { name: name ?? null };
+  });
+}

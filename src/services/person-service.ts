@@ -1,0 +1,163 @@
+import type { Db } from '../db/prisma.ts';
+import type { Person } from '../generated/prisma/client.ts';
+import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
+import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
+import { IssueList, NotFoundError } from './errors.ts';
+import { type CompanyRef, type PersonInput, preparePerson, type WriteMode } from './person-input.ts';
+import { recordEvent } from './timeline.ts';
+
+export async function createPerson({ prisma, actor }: ServiceContext, input: PersonInput): Promise<Person> {
+  requireWriter(actor);
+  const { data, companies } = preparePerson(input, 'create');
+  return prisma.$transaction(async (tx) => {
+    await checkReferences(tx, actor, data.ownerId, companies);
+    const person = await tx.person.create({
+      data: { ...data, familyName: data.familyName!, organizationId: actor.organizationId, createdById: actor.userId },
+    });
+    if (companies) await linkCompanies(tx, actor, person.id, companies);
+    await recordEvent(tx, actor, person.id, 'PERSON_CREATED');
+    return person;
+  });
+}
+
+/** PUT: every field is set from the input; fields not given are cleared. */
+export function replacePerson(ctx: ServiceContext, id: string, input: PersonInput): Promise<Person> {
+  return writePerson(ctx, id, input, 'replace');
+}
+
+/** PATCH: absent fields are kept, null clears. */
+export function updatePerson(ctx: ServiceContext, id: string, input: PersonInput): Promise<Person> {
+  return writePerson(ctx, id, input, 'update');
+}
+
+async function writePerson(
+  { prisma, actor }: ServiceContext,
+  id: string,
+  input: PersonInput,
+  mode: WriteMode,
+): Promise<Person> {
+  requireWriter(actor);
+  const { data, companies } = preparePerson(input, mode);
+  return prisma.$transaction(async (tx) => {
+    const before = await findPersonOrThrow(tx, actor, id);
+    await checkReferences(tx, actor, data.ownerId, companies);
+    const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
+    for (const [key, after] of Object.entries(data)) {
+      const previous = before[key as keyof Person];
+      if (!sameValue(previous, after)) changes[key] = { before: toJson(previous), after: toJson(after) };
+    }
+    if (companies) {
+      const beforeIds = await companyIds(tx, id);
+      const afterIds = await linkCompanies(tx, actor, id, companies);
+      if (!sameValue(beforeIds, afterIds)) changes.companies = { before: beforeIds, after: afterIds };
+    }
+    if (Object.keys(changes).length === 0) return before;
+    const person = await tx.person.update({ where: { id }, data });
+    await recordEvent(tx, actor, id, 'PERSON_UPDATED', { changes });
+    return person;
+  });
+}
+
+export async function archivePerson({ prisma, actor }: ServiceContext, id: string): Promise<Person> {
+  requireWriter(actor);
+  return prisma.$transaction(async (tx) => {
+    const person = await findPersonOrThrow(tx, actor, id);
+    // Archiving twice keeps the first date: the person has been archived since then.
+    if (person.archivedAt) return person;
+    const archived = await tx.person.update({ where: { id }, data: { archivedAt: new Date() } });
+    await recordEvent(tx, actor, id, 'PERSON_ARCHIVED');
+    return archived;
+  });
+}
+
+export async function unarchivePerson({ prisma, actor }: ServiceContext, id: string): Promise<Person> {
+  requireWriter(actor);
+  return prisma.$transaction(async (tx) => {
+    const person = await findPersonOrThrow(tx, actor, id);
+    if (!person.archivedAt) return person;
+    const active = await tx.person.update({ where: { id }, data: { archivedAt: null } });
+    await recordEvent(tx, actor, id, 'PERSON_UNARCHIVED');
+    return active;
+  });
+}
+
+/** Deletes the person and, through the foreign keys, everything that hangs on it. */
+export async function deletePerson({ prisma, actor }: ServiceContext, id: string): Promise<string> {
+  requireWriter(actor);
+  const { count } = await prisma.person.deleteMany({ where: { id, organizationId: actor.organizationId } });
+  if (count === 0) throw new NotFoundError('Person', id);
+  return id;
+}
+
+export async function findPersonOrThrow(db: Db, actor: Actor, id: string): Promise<Person> {
+  const person = await db.person.findFirst({ where: { id, organizationId: actor.organizationId } });
+  if (!person) throw new NotFoundError('Person', id);
+  return person;
+}
+
+/** The owner and companies given by id must be this organisation's. */
+async function checkReferences(
+  db: Db,
+  actor: Actor,
+  ownerId: string | null | undefined,
+  companies: CompanyRef[] | undefined,
+): Promise<void> {
+  const issues = new IssueList();
+  if (ownerId) {
+    const owner = await db.user.findFirst({ where: { id: ownerId, organizationId: actor.organizationId } });
+    if (!owner) issues.add(['input', 'ownerId'], `No user ${ownerId} in this organisation.`);
+  }
+  const wantedIds = (companies ?? []).flatMap((ref) => (ref.id ? [ref.id] : []));
+  if (wantedIds.length > 0) {
+    const found = await db.company.findMany({
+      where: { id: { in: wantedIds }, organizationId: actor.organizationId },
+      select: { id: true },
+    });
+    const foundIds = new Set(found.map((company) => company.id));
+    companies?.forEach((ref, index) => {
+      if (ref.id && !foundIds.has(ref.id)) {
+        issues.add(['input', 'companies', String(index), 'id'], `No company ${ref.id} in this organisation.`);
+      }
+    });
+  }
+  issues.throwIfAny();
+}
+
+/** Replaces the person's companies with these, in this order (the first is primary). */
+async function linkCompanies(db: Db, actor: Actor, personId: string, refs: CompanyRef[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ref of refs) {
+    const id = ref.id ?? (await companyByName(db, actor, ref.name!));
+    if (!ids.includes(id)) ids.push(id);
+  }
+  await db.personCompany.deleteMany({ where: { personId } });
+  await db.personCompany.createMany({
+    data: ids.map((companyId, position) => ({ personId, companyId, position, organizationId: actor.organizationId })),
+  });
+  return ids;
+}
+
+async function companyByName(db: Db, actor: Actor, name: string): Promise<string> {
+  const company = await db.company.upsert({
+    where: { organizationId_nameKey: { organizationId: actor.organizationId, nameKey: name.toLowerCase() } },
+    create: { organizationId: actor.organizationId, name, nameKey: name.toLowerCase() },
+    update: {},
+    select: { id: true },
+  });
+  return company.id;
+}
+
+async function companyIds(db: Db, personId: string): Promise<string[]> {
+  const links = await db.personCompany.findMany({ where: { personId }, orderBy: { position: 'asc' } });
+  return links.map((link) => link.companyId);
+}
+
+function toJson(value: unknown): InputJsonValue | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  return value as InputJsonValue;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(toJson(a)) === JSON.stringify(toJson(b));
+}

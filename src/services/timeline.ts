@@ -1,0 +1,45 @@
+import type { Db } from '../db/prisma.ts';
+import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
+import type { Actor } from './actor.ts';
+
+/** What can happen to a person. Stored as text, so adding a kind needs no migration. */
+export const timelineEventTypes = [
+  'PERSON_CREATED',
+  'PERSON_UPDATED',
+  'PERSON_ARCHIVED',
+  'PERSON_UNARCHIVED',
+  'FIELD_SET',
+  'FIELD_UNSET',
+  'TAG_ADDED',
+  'TAG_REMOVED',
+  'NOTE_ADDED',
+  'NOTE_CHANGED',
+  'NOTE_DELETED',
+  'GROUP_JOINED',
+  'GROUP_LEFT',
+  'GROUP_ROLE_CHANGED',
+  'MERGED',
+  'IMPORTED',
+  'AVATAR_CHANGED',
+] as const;
+
+export type TimelineEventType = (typeof timelineEventTypes)[number];
+
+/** Written inside the transaction of the change it records, so the two stand or fall together. */
+export async function recordEvent(
+  db: Db,
+  actor: Actor,
+  personId: string,
+  type: TimelineEventType,
+  data: Record<string, InputJsonValue | null> = {},
+): Promise<void> {
+  await db.timelineEvent.create({
+    data: {
+      organizationId: actor.organizationId,
+      personId,
+      actorId: actor.userId,
+      type,
+      data: data as InputJsonValue,
+    },
+  });
+}

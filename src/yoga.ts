@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLContext } from './context.ts';
+import type { PrismaClient } from './db/prisma.ts';
+import { bearerToken, unauthenticated, useRequireActor } from './http/auth.ts';
+import { useMaskUnexpectedErrors } from './http/errors.ts';
+import type { Logger } from './logger.ts';
+import { schema } from './schema/index.ts';
+import { authenticate } from './services/account-service.ts';
+
+export interface AppOptions {
+  prisma: PrismaClient;
+  log: Logger;
+}
+
+export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
+
+/** The whole HTTP surface, without listening: tests call `app.fetch`, src/index.ts serves it. */
+export function createApp({ prisma, log }: AppOptions): App {
+  return createYoga<Record<string, never>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'people-gateway', defaultQuery: defaultGraphiQLQuery },
+    logging: {
+      debug: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
+      info: (...args) => log.info(String(args[0]), { args: args.slice(1) }),
+      warn: (...args) => log.warn(String(args[0]), { args: args.slice(1) }),
+      error: (...args) => log.error(String(args[0]), { args: args.slice(1) }),
+    },
+    // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
+    maskedErrors: true,
+    plugins: [useHealthEndpoints(prisma), useRequestId(), useRequireActor(), useMaskUnexpectedErrors()],
+    context: async ({ request }) => {
+      const requestId = requestIdOf(request);
+      const token = bearerToken(request);
+      if (token === null) throw unauthenticated('Malformed Authorization header: expected "Bearer <apiKey>".');
+      const actor = token === undefined ? null : await authenticate(prisma, token);
+      if (token !== undefined && !actor) throw unauthenticated('Unknown or revoked API key.');
+      return { prisma, actor, requestId, log: log.child({ requestId }) };
+    },
+  });
+}
+
+const requestIds = new WeakMap<Request, string>();
+
+function requestIdOf(request: Request): string {
+  let id = requestIds.get(request);
+  if (!id) {
+    const given = request.headers.get('x-request-id');
+    id = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    requestIds.set(request, id);
+  }
+  return id;
+}
+
+/** Echoes the request id, so a client can quote it when reporting a masked error. */
+function useRequestId(): Plugin {
+  return {
+    onResponse({ request, response }) {
+      response.headers.set('x-request-id', requestIdOf(request));
+    },
+  };
+}
+
+/** GET /healthz: the process is alive. GET /readyz: 200 when the database answers, 503 when not. */
+function useHealthEndpoints(prisma: PrismaClient): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname === '/healthz') {
+        endResponse(fetchAPI.Response.json({ status: 'ok' }));
+        return;
+      }
+      if (url.pathname !== '/readyz') return;
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+        endResponse(fetchAPI.Response.json({ status: 'ready' }));
+      } catch {
+        endResponse(fetchAPI.Response.json({ status: 'database unavailable' }, { status: 503 }));
+      }
+    },
+  };
+}
+
+const defaultGraphiQLQuery = `# Add your API key under Headers below:
+#   { "Authorization": "Bearer pgw_..." }
+# (create one with: npm run org:create -- --name "Acme")
+
+query FirstPeople {
+  people(first: 10) {
+    totalCount
+    edges {
+      node {
+        id
+        fullName
+        primaryEmail
+      }
+    }
+  }
+}
+`;
