@@ -26,7 +26,9 @@ export function createApp({ prisma, log }: AppOptions): App {
       debug: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args) => log.info(String(args[0]), { args: args.slice(1) }),
       warn: (...args) => log.warn(String(args[0]), { args: args.slice(1) }),
-      error: (...args) => log.error(String(args[0]), { args: args.slice(1) }),
+      // Yoga reports every error in a response here, the client's own mistakes included; the
+      // unexpected ones are logged with their request id by useMaskUnexpectedErrors.
+      error: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
     },
     // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
     maskedErrors: true,

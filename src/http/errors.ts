@@ -34,5 +34,14 @@ export function useMaskUnexpectedErrors(): Plugin<GraphQLContext> {
 
 function isUnexpected(error: GraphQLError): boolean {
   const original = error.originalError;
-  return original !== undefined && original !== null && !(original instanceof GraphQLError);
+  return original !== undefined && original !== null && !isGraphQLError(original);
+}
+
+// By the prototype chain's names, not instanceof: graphql's ESM and CommonJS builds are two
+// different GraphQLError classes, and the libraries here load one or the other.
+function isGraphQLError(error: Error): boolean {
+  for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === 'GraphQLError') return true;
+  }
+  return false;
 }

@@ -4,6 +4,8 @@ import { organizationOf } from '../context.ts';
 export const Company = builder.prismaNode('Company', {
   description: 'An organisation people work for; created when a person is given one by a new name.',
   id: { field: 'id' },
+  // node(id) answers null, not an error, for an id that is not (or not yours).
+  nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),
   fields: (t) => ({
     name: t.exposeString('name'),

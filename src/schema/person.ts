@@ -18,6 +18,8 @@ import { inputId, localId, targetId } from './ids.ts';
 export const Person = builder.prismaNode('Person', {
   description: 'Someone the organisation knows: a contact, a member, a colleague.',
   id: { field: 'id' },
+  // node(id) answers null, not an error, for an id that is not (or not yours).
+  nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),
   fields: (t) => ({
     givenName: t.exposeString('givenName', { nullable: true }),

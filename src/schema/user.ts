@@ -9,6 +9,8 @@ export const UserRoleEnum = builder.enumType('UserRole', {
 export const User = builder.prismaNode('User', {
   description: 'Someone who works in the organisation through the API, with a key of their own.',
   id: { field: 'id' },
+  // node(id) answers null, not an error, for an id that is not (or not yours).
+  nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),
   fields: (t) => ({
     email: t.exposeString('email'),

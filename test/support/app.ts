@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { ClientError, GraphQLClient } from 'graphql-request';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { migrate, quoteIdent } from '../../src/db/migrate.ts';
+import { createPrismaClient, type PrismaClient } from '../../src/db/prisma.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { UserRole } from '../../src/services/actor.ts';
+import { createOrganization, createUser } from '../../src/services/account-service.ts';
+import { type App, createApp } from '../../src/yoga.ts';
+
+export interface TestApp {
+  app: App;
+  prisma: PrismaClient;
+  schema: string;
+  databaseUrl: string;
+  /** Every SQL statement sent since the last `sql.length = 0`. */
+  sql: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated PostgreSQL schema for one test file, and the app over it. */
+export async function createTestApp(): Promise<TestApp> {
+  const databaseUrl = inject('databaseUrl');
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  await migrate({ connectionString: databaseUrl, schema });
+  const sql: string[] = [];
+  const prisma = createPrismaClient({ url: databaseUrl, schema, poolSize: 4, onQuery: (statement) => sql.push(statement) });
+  const app = createApp({ prisma, log: createLogger('error') });
+  return {
+    app,
+    prisma,
+    schema,
+    databaseUrl,
+    sql,
+    async close() {
+      await prisma.$disconnect();
+      await dropSchema(databaseUrl, schema);
+    },
+  };
+}
+
+export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestClient {
+  apiKey: string;
+  userId: string;
+  organizationId: string;
+  /** Runs a typed operation; a GraphQL error fails the call. */
+  request<Result, Variables extends object>(
+    document: TypedDocumentNode<Result, Variables>,
+    variables?: Variables,
+  ): Promise<Result>;
+}
+
+/** An organisation with an admin key, and a client that sends that key. */
+export async function createOrgClient(test: TestApp, name = 'Acme'): Promise<TestClient> {
+  const org = await createOrganization(test.prisma, { name });
+  return clientFor(test, org.apiKey, org.userId, org.organizationId);
+}
+
+/** Another user of the same organisation, with a key of their own. */
+export async function createUserClient(
+  test: TestApp,
+  organizationId: string,
+  role: UserRole = 'EDITOR',
+): Promise<TestClient> {
+  const email = `user-${randomBytes(4).toString('hex')}@example.org`;
+  const user = await createUser(test.prisma, { organizationId, email, role });
+  return clientFor(test, user.apiKey, user.userId, organizationId);
+}
+
+function clientFor(test: TestApp, apiKey: string, userId: string, organizationId: string): TestClient {
+  const client = new GraphQLClient('http://test/graphql', {
+    headers: { authorization: `Bearer ${apiKey}` },
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => test.app.fetch(new Request(input, init)),
+  });
+  return {
+    apiKey,
+    userId,
+    organizationId,
+    request: (document, variables) =>
+      client.request({ document, variables } as Parameters<typeof client.request>[0]) as never,
+  };
+}
+
+export async function expectGraphQLError(promise: Promise<unknown>): Promise<ClientError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ClientError) return error;
+    throw error;
+  }
+  throw new Error('Expected the request to fail with a GraphQL error.');
+}
+
+/** A raw POST, for what a typed client cannot send (no key, a wrong key, broken JSON). */
+export function postRaw(test: TestApp, body: string, headers: Record<string, string> = {}): Promise<Response> {
+  return Promise.resolve(
+    test.app.fetch('http://test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    }),
+  );
+}
