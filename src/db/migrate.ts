@@ -50,9 +50,9 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
   await client.connect();
   const table = `${quoteIdent(schema)}."_prisma_migrations"`;
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-    // Two servers starting at once must not both apply the same migration.
+    // Two servers starting at once must not both apply the same migration (nor both create the schema).
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`people-gateway:migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
       id VARCHAR(36) PRIMARY KEY NOT NULL,
       checksum VARCHAR(64) NOT NULL,
@@ -79,8 +79,7 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
         }
         continue;
       }
-      await applyOne(client, schema, table, migration);
-      appliedNow.push(migration.name);
+      if (await applyOne(client, schema, table, migration)) appliedNow.push(migration.name);
     }
     return appliedNow;
   } finally {
@@ -89,9 +88,19 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
   }
 }
 
-async function applyOne(client: pg.Client, schema: string, table: string, migration: Migration): Promise<void> {
+/** Applies one migration unless another process did meanwhile; true when this call applied it. */
+async function applyOne(client: pg.Client, schema: string, table: string, migration: Migration): Promise<boolean> {
   await client.query('BEGIN');
   try {
+    // Checked again inside the transaction: PGlite serves all connections from one session, so
+    // its advisory lock excludes no one, but its transactions do run one at a time.
+    const done = await client.query(`SELECT 1 FROM ${table} WHERE migration_name = $1 AND rolled_back_at IS NULL`, [
+      migration.name,
+    ]);
+    if (done.rowCount) {
+      await client.query('ROLLBACK');
+      return false;
+    }
     // SET LOCAL, not SET: it ends with the transaction, so it cannot leak into other work on
     // a shared session (PGlite serves every connection from one backend).
     await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}, public`);
@@ -102,6 +111,7 @@ async function applyOne(client: pg.Client, schema: string, table: string, migrat
       [randomUUID(), migration.checksum, migration.name],
     );
     await client.query('COMMIT');
+    return true;
   } catch (error) {
     await client.query('ROLLBACK');
     throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, {
