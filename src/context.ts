@@ -4,6 +4,8 @@ import type { Actor, ServiceContext } from './services/actor.ts';
 
 export interface GraphQLContext {
   prisma: PrismaClient;
+  /** The PostgreSQL schema the tables are in, for the few raw SQL statements (search ranking). */
+  dbSchema: string;
   /** The API key's user; null only for the anonymous introspection a browser's GraphiQL makes. */
   actor: Actor | null;
   requestId: string;

@@ -11,12 +11,14 @@ import { authenticate } from './services/account-service.ts';
 export interface AppOptions {
   prisma: PrismaClient;
   log: Logger;
+  /** The PostgreSQL schema the Prisma client works in; public unless tests isolate themselves. */
+  dbSchema?: string;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** The whole HTTP surface, without listening: tests call `app.fetch`, src/index.ts serves it. */
-export function createApp({ prisma, log }: AppOptions): App {
+export function createApp({ prisma, log, dbSchema = 'public' }: AppOptions): App {
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -39,7 +41,7 @@ export function createApp({ prisma, log }: AppOptions): App {
       if (token === null) throw unauthenticated('Malformed Authorization header: expected "Bearer <apiKey>".');
       const actor = token === undefined ? null : await authenticate(prisma, token);
       if (token !== undefined && !actor) throw unauthenticated('Unknown or revoked API key.');
-      return { prisma, actor, requestId, log: log.child({ requestId }) };
+      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }) };
     },
   });
 }

@@ -113,8 +113,8 @@ const GetPerson = graphql(`
 `);
 
 const ListPeople = graphql(`
-  query ListPeople($first: Int, $after: String, $last: Int, $before: String, $includeArchived: Boolean) {
-    people(first: $first, after: $after, last: $last, before: $before, includeArchived: $includeArchived) {
+  query ListPeople($first: Int, $after: String, $last: Int, $before: String, $filter: PersonFilter) {
+    people(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       edges { cursor node { id familyName } }
@@ -367,7 +367,7 @@ describe('Mutation.archivePerson and Mutation.unarchivePerson', () => {
 
     const active = await acme.request(ListPeople, { first: 100 });
     expect(active.people.edges.map((edge) => edge.node.id)).not.toContain(person.id);
-    const all = await acme.request(ListPeople, { first: 100, includeArchived: true });
+    const all = await acme.request(ListPeople, { first: 100, filter: { archived: 'ALL' } });
     expect(all.people.edges.map((edge) => edge.node.id)).toContain(person.id);
     expect(all.people.totalCount).toBe(active.people.totalCount + 1);
 

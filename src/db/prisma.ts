@@ -1,7 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
-export type { Prisma } from '../generated/prisma/client.ts';
+export { Prisma } from '../generated/prisma/client.ts';
 export { PrismaClient };
 
 /** What services work through: the client itself, or the transaction a mutation runs in. */

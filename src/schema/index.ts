@@ -4,6 +4,7 @@ import './errors.ts';
 import './user.ts';
 import './company.ts';
 import './person.ts';
+import './people.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema();

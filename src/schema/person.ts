@@ -184,24 +184,6 @@ builder.queryField('person', (t) =>
   }),
 );
 
-builder.queryField('people', (t) =>
-  t.prismaConnection({
-    type: 'Person',
-    cursor: 'id',
-    description: 'The people of your organisation, oldest first. Archived people are left out unless asked for.',
-    args: {
-      includeArchived: t.arg.boolean({ defaultValue: false, description: 'Also list archived people.' }),
-    },
-    resolve: (query, _root, args, ctx) =>
-      ctx.prisma.person.findMany({ ...query, where: peopleWhere(ctx, args.includeArchived) }),
-    totalCount: (_root, args, ctx) => ctx.prisma.person.count({ where: peopleWhere(ctx, args.includeArchived) }),
-  }),
-);
-
-function peopleWhere(ctx: Parameters<typeof organizationOf>[0], includeArchived: boolean | null | undefined) {
-  return { organizationId: organizationOf(ctx), ...(includeArchived ? {} : { archivedAt: null }) };
-}
-
 builder.mutationField('createPerson', (t) =>
   t.field({
     type: Person,

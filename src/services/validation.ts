@@ -55,16 +55,16 @@ export function cleanList(
   const seen = new Set<string>();
   const cleaned: string[] = [];
   values.forEach((raw, index) => {
-    const value = raw.trim();
+    // Emails are stored lower-cased, so matching an email (filters, imports, merges) is exact.
+    const value = kind === 'email' ? raw.trim().toLowerCase() : raw.trim();
     const itemPath = [...path, String(index)];
     const problem = checkListItem(value, kind);
     if (problem) {
       issues.add(itemPath, problem);
       return;
     }
-    const key = kind === 'email' ? value.toLowerCase() : value;
-    if (seen.has(key)) issues.add(itemPath, `Duplicate ${kind}: ${value}.`);
-    seen.add(key);
+    if (seen.has(value)) issues.add(itemPath, `Duplicate ${kind}: ${value}.`);
+    seen.add(value);
     cleaned.push(value);
   });
   return cleaned;

@@ -27,7 +27,7 @@ export async function createTestApp(): Promise<TestApp> {
   await migrate({ connectionString: databaseUrl, schema });
   const sql: string[] = [];
   const prisma = createPrismaClient({ url: databaseUrl, schema, poolSize: 4, onQuery: (statement) => sql.push(statement) });
-  const app = createApp({ prisma, log: createLogger('error') });
+  const app = createApp({ prisma, log: createLogger('error'), dbSchema: schema });
   return {
     app,
     prisma,
