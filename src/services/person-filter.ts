@@ -46,8 +46,8 @@ type Where = Prisma.PersonWhereInput;
 /**
  * Turns a filter into a Prisma where clause for the actor's organisation. Archived people are
  * left out unless the top-level filter asks for them. Search words are normalised by
- * PostgreSQL (lower case, unaccent) and matched against Person.searchText, which its trigram
- * index serves.
+ * PostgreSQL (lower case, unaccent) and matched as word prefixes against Person.searchText,
+ * which its trigram index serves.
  */
 export async function personWhere(db: Db, actor: Actor, filter: PersonFilter | null | undefined): Promise<Where> {
   const issues = new IssueList();
@@ -72,7 +72,8 @@ async function filterConditions(
   if (filter.q != null) {
     const words = await searchWords(db, filter.q);
     if (words.length === 0) issues.add([...path, 'q'], 'Give at least one word to search for.');
-    for (const word of words) where.push({ searchText: { contains: word } });
+    // Each word must begin a word of the person's search text (see the search migration).
+    for (const word of words) where.push({ searchText: { contains: ` ${word}` } });
   }
   if (filter.identifiers) {
     const values = filter.identifiers.map((value) => value.trim());

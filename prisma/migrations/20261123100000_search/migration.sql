@@ -28,15 +28,19 @@ CREATE INDEX "Person_phones_idx" ON "Person" USING GIN ("phones");
 CREATE FUNCTION person_search_text() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   company_names text;
+  document text;
 BEGIN
   EXECUTE format(
     'SELECT string_agg(c.name, '' '') FROM %1$I."PersonCompany" pc JOIN %1$I."Company" c ON c.id = pc."companyId" WHERE pc."personId" = $1',
     TG_TABLE_SCHEMA)
     INTO company_names USING NEW.id;
-  NEW."searchText" := lower(public.unaccent('public.unaccent'::regdictionary, concat_ws(' ',
+  document := lower(public.unaccent('public.unaccent'::regdictionary, concat_ws(' ',
     NEW."givenName", NEW."additionalName", NEW."familyName", NEW."fullName", NEW."honorificPrefix",
     NEW."jobTitle", NEW."description", NEW."linkedinId",
     array_to_string(NEW.emails, ' '), array_to_string(NEW.phones, ' '), company_names)));
+  -- Searches match word prefixes (' ' || word): the words as written (an email whole) and again
+  -- split at every non-alphanumeric (its name and domain parts, the parts of "Wagley-Smith").
+  NEW."searchText" := ' ' || document || ' ' || regexp_replace(document, '[^[:alnum:]]+', ' ', 'g') || ' ';
   RETURN NEW;
 END
 $$;
