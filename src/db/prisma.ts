@@ -23,6 +23,9 @@ export function createPrismaClient(options: PrismaOptions): PrismaClient {
   );
   const client = new PrismaClient({
     adapter,
+    // Under load a mutation may wait for a pooled connection longer than Prisma's 2 s default;
+    // waiting is better than failing a valid write.
+    transactionOptions: { maxWait: 10_000, timeout: 20_000 },
     log: options.onQuery ? [{ emit: 'event', level: 'query' }] : [],
   });
   if (options.onQuery) {

@@ -1,0 +1,57 @@
+import type { Faker } from '@faker-js/faker';
+import type { Request } from 'autocannon';
+import type { SeededOrg } from './seed.ts';
+
+export interface Scenario {
+  name: string;
+  /** One autocannon request template, whose body changes on every request. */
+  request: (faker: Faker) => Request;
+}
+
+const personFields = `
+  id fullName givenName familyName jobTitle emails primaryEmail phones createdAt updatedAt
+  companies { id name }
+  owner { id email }
+`;
+
+export function scenarios(seeded: SeededOrg): Scenario[] {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${seeded.apiKey}` };
+  const graphql = (body: () => { query: string; variables?: object }): Request => ({
+    method: 'POST',
+    headers,
+    setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }),
+  });
+  const globalId = (id: string) => Buffer.from(`Person:${id}`).toString('base64');
+  return [
+    {
+      name: 'person by id, nested',
+      request: (faker) =>
+        graphql(() => ({
+          query: `query ($id: ID!) { person(id: $id) { ${personFields} } }`,
+          variables: { id: globalId(faker.helpers.arrayElement(seeded.personIds)) },
+        })),
+    },
+    {
+      name: 'page of 50, nested',
+      request: () => graphql(() => ({ query: `{ people(first: 50) { totalCount edges { node { ${personFields} } } } }` })),
+    },
+    {
+      name: 'search',
+      request: (faker) =>
+        graphql(() => ({
+          query: `query ($q: String!) { people(first: 20, filter: { q: $q }) { totalCount edges { node { id fullName primaryEmail } } } }`,
+          variables: { q: faker.person.firstName().slice(0, 4) },
+        })),
+    },
+    {
+      name: 'createPerson',
+      request: (faker) =>
+        graphql(() => ({
+          query: `mutation ($input: PersonInput!) { createPerson(input: $input) { __typename ... on CreatePersonSuccess { person { id } } } }`,
+          variables: {
+            input: { givenName: faker.person.firstName(), familyName: faker.person.lastName(), emails: [faker.internet.email()] },
+          },
+        })),
+    },
+  ];
+}
