@@ -6,6 +6,7 @@ import './company.ts';
 import './person.ts';
 import './timeline.ts';
 import './interaction-metadata.ts';
+import './merge.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema();
