@@ -5,6 +5,9 @@ import './user.ts';
 import './company.ts';
 import './person.ts';
 import './people.ts';
+import './timeline.ts';
+import './interaction-metadata.ts';
+import './merge.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema();

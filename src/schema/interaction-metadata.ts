@@ -1,0 +1,52 @@
+import { builder } from '../builder.ts';
+import { serviceContext } from '../context.ts';
+import {
+  type InteractionMetadata,
+  type InteractionSummary,
+  lastInteractedByLimit,
+  loadInteractionMetadata,
+  type WorkspaceInteractions,
+} from '../services/interaction-metadata.ts';
+import { User } from './user.ts';
+
+const UserInteractionMetadata = builder.objectRef<InteractionSummary>('UserInteractionMetadata').implement({
+  description: 'What the calling user did to a person, from the timeline.',
+  fields: (t) => ({
+    approximateCount: t.exposeInt('approximateCount', { description: 'How many timeline events the calling user caused.' }),
+    lastInteractedAt: t.expose('lastInteractedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const WorkspaceInteractionMetadata = builder.objectRef<WorkspaceInteractions>('WorkspaceInteractionMetadata').implement({
+  description: "What everyone in the organisation did to a person, from the timeline.",
+  fields: (t) => ({
+    approximateCount: t.exposeInt('approximateCount', { description: 'How many timeline events anyone caused.' }),
+    lastInteractedAt: t.expose('lastInteractedAt', { type: 'DateTime', nullable: true }),
+    lastInteractedBy: t.field({
+      type: [User],
+      description: `The last ${lastInteractedByLimit} distinct users who did something to the person, newest first.`,
+      resolve: (interactions) => interactions.lastInteractedBy,
+    }),
+  }),
+});
+
+const InteractionMetadataRef = builder.objectRef<InteractionMetadata>('InteractionMetadata').implement({
+  description: "Seed 003's interactionMetadata, derived from the person's timeline.",
+  fields: (t) => ({
+    user: t.field({ type: UserInteractionMetadata, resolve: (metadata) => metadata.user }),
+    workspace: t.field({ type: WorkspaceInteractionMetadata, resolve: (metadata) => metadata.workspace }),
+  }),
+});
+
+builder.prismaObjectFields('Person', (t) => ({
+  interactionMetadata: t.loadable({
+    type: InteractionMetadataRef,
+    description: 'Who interacted with this person and when, counted from the timeline.',
+    // One batch per request for every person in the response, so a page of people costs two statements.
+    load: (personIds: string[], ctx) => {
+      const { prisma, actor } = serviceContext(ctx);
+      return loadInteractionMetadata(prisma, actor, personIds);
+    },
+    resolve: (person) => person.id,
+  }),
+}));

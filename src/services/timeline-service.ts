@@ -1,0 +1,35 @@
+import type { Prisma } from '../db/prisma.ts';
+import type { TimelineEventType } from './timeline.ts';
+
+/** The read side of the timeline. Events are written by recordEvent (timeline.ts) inside each change. */
+export interface TimelineFilter {
+  /** Only these kinds; absent or empty means every kind. */
+  types?: readonly TimelineEventType[] | null;
+  /** Strictly after this instant. */
+  occurredAfter?: Date | null;
+  /** Strictly before this instant. */
+  occurredBefore?: Date | null;
+}
+
+/** Newest first; id breaks ties between events of the same instant, so pages never overlap or skip. */
+export const timelineOrder = [{ occurredAt: 'desc' }, { id: 'desc' }] satisfies Prisma.TimelineEventOrderByWithRelationInput[];
+
+/** A time range whose end is not after its start, as a message; undefined when the range is fine. */
+export function invalidTimeRange(filter: TimelineFilter): string | undefined {
+  const { occurredAfter, occurredBefore } = filter;
+  if (occurredAfter && occurredBefore && occurredAfter.getTime() >= occurredBefore.getTime()) {
+    return `occurredAfter (${occurredAfter.toISOString()}) must be earlier than occurredBefore (${occurredBefore.toISOString()}).`;
+  }
+  return undefined;
+}
+
+export function timelineWhere(organizationId: string, filter: TimelineFilter): Prisma.TimelineEventWhereInput {
+  const occurredAt: Prisma.DateTimeFilter = {};
+  if (filter.occurredAfter) occurredAt.gt = filter.occurredAfter;
+  if (filter.occurredBefore) occurredAt.lt = filter.occurredBefore;
+  return {
+    organizationId,
+    ...(filter.types?.length ? { type: { in: [...filter.types] } } : {}),
+    ...(Object.keys(occurredAt).length > 0 ? { occurredAt } : {}),
+  };
+}
