@@ -433,6 +433,16 @@ describe('Query.people', () => {
   });
 });
 
+describe('Query.person', () => {
+  it('answers null for an id that names no person, malformed or of another type', async () => {
+    const { viewer } = await acme.request(graphql(`query PersonViewerId { viewer { id } }`));
+    for (const id of ['garbage', viewer.id, 'UGVyc29uOm5vYm9keQ==']) {
+      const { person } = await acme.request(graphql(`query MaybePerson($id: ID!) { person(id: $id) { id } }`), { id });
+      expect(person).toBeNull();
+    }
+  });
+});
+
 describe('tenant isolation', () => {
   it("never shows or changes another organisation's person, whatever the path", async () => {
     const person = await create(acme, { familyName: 'Private' });

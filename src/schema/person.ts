@@ -1,4 +1,5 @@
 import type { InputFieldBuilder } from '@pothos/core';
+import { queryFromInfo } from '@pothos/plugin-prisma';
 import { type BuilderTypes, builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
 import { IssueList } from '../services/errors.ts';
@@ -171,15 +172,19 @@ function toPersonInput(input: PersonInputArg): PersonInput {
 }
 
 builder.queryField('person', (t) =>
-  t.prismaField({
-    type: 'Person',
+  t.field({
+    type: Person,
     nullable: true,
     description: 'A person by global id; null when there is none in your organisation.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, { id }, ctx) => {
+    resolve: (_root, { id }, ctx, info) => {
+      // A malformed id names no one: null, without asking the database.
       const personId = localId(id, 'Person');
       if (!personId) return null;
-      return ctx.prisma.person.findFirst({ ...query, where: { id: personId, organizationId: organizationOf(ctx) } });
+      return ctx.prisma.person.findFirst({
+        ...queryFromInfo({ context: ctx, info, typeName: 'Person' }),
+        where: { id: personId, organizationId: organizationOf(ctx) },
+      });
     },
   }),
 );
