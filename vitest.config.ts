@@ -17,6 +17,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // PGlite is one session behind its socket, and statements of concurrent connections can
+    // interleave there (electric-sql/pglite#1046): on it, test files run one after another.
+    fileParallelism: Boolean(process.env.TEST_DATABASE_URL),
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -16,7 +16,9 @@ export interface RunningServer {
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const database = await openDatabase(config, log);
-  const prisma = createPrismaClient({ url: database.url });
+  // PGlite is one session behind its socket: statements of two connections can interleave
+  // there (electric-sql/pglite#1046), so the server keeps to a single connection on it.
+  const prisma = createPrismaClient({ url: database.url, poolSize: database.kind === 'pglite' ? 1 : 10 });
   const app = createApp({ prisma, log });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -26,7 +26,9 @@ export async function createTestApp(): Promise<TestApp> {
   const schema = `test_${randomBytes(6).toString('hex')}`;
   await migrate({ connectionString: databaseUrl, schema });
   const sql: string[] = [];
-  const prisma = createPrismaClient({ url: databaseUrl, schema, poolSize: 4, onQuery: (statement) => sql.push(statement) });
+  // PGlite serves all connections from one session, where concurrent statements can interleave.
+  const poolSize = inject('embedded') ? 1 : 4;
+  const prisma = createPrismaClient({ url: databaseUrl, schema, poolSize, onQuery: (statement) => sql.push(statement) });
   const app = createApp({ prisma, log: createLogger('error'), dbSchema: schema });
   return {
     app,

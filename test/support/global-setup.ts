@@ -10,15 +10,19 @@ export default async function setup(project: TestProject) {
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     project.provide('databaseUrl', external);
+    project.provide('embedded', false);
     return;
   }
   const embedded = await openEmbeddedDatabase('memory');
   project.provide('databaseUrl', embedded.url);
+  project.provide('embedded', true);
   return () => embedded.close();
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** PGlite: one connection at a time (see vitest.config.ts). */
+    embedded: boolean;
   }
 }
