@@ -7,3 +7,5 @@ import './person.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema();
+import './note-category.ts';
+import './note.ts';
