@@ -9,3 +9,4 @@ import { builder } from '../builder.ts';
 export const schema = builder.toSchema();
 import './note-category.ts';
 import './note.ts';
+import './tag.ts';
