@@ -4,9 +4,11 @@ import './errors.ts';
 import './user.ts';
 import './company.ts';
 import './person.ts';
-import { builder } from '../builder.ts';
-
-export const schema = builder.toSchema();
 import './note-category.ts';
 import './note.ts';
 import './tag.ts';
+import './group-category.ts';
+import './group.ts';
+import { builder } from '../builder.ts';
+
+export const schema = builder.toSchema();
