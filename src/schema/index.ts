@@ -8,6 +8,11 @@ import './people.ts';
 import './timeline.ts';
 import './interaction-metadata.ts';
 import './merge.ts';
+import './note-category.ts';
+import './note.ts';
+import './tag.ts';
+import './group-category.ts';
+import './group.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema();

@@ -10,8 +10,10 @@ export class NotFoundError extends DomainError {
     readonly id: string,
     /** True when `id` is the client's own (malformed) global id rather than a database id. */
     readonly idIsGlobal = false,
+    /** For a link that does not exist between two things that do (a tag not on a person). */
+    message = `${resource} ${id} was not found.`,
   ) {
-    super(`${resource} ${id} was not found.`);
+    super(message);
     this.name = 'NotFoundError';
   }
 }

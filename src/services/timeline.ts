@@ -43,3 +43,23 @@ export async function recordEvent(
     },
   });
 }
+
+/** The same event for many people at once (e.g. everyone who had a tag that is being deleted). */
+export async function recordEvents(
+  db: Db,
+  actor: Actor,
+  personIds: readonly string[],
+  type: TimelineEventType,
+  data: Record<string, InputJsonValue | null> = {},
+): Promise<void> {
+  if (personIds.length === 0) return;
+  await db.timelineEvent.createMany({
+    data: personIds.map((personId) => ({
+      organizationId: actor.organizationId,
+      personId,
+      actorId: actor.userId,
+      type,
+      data: data as InputJsonValue,
+    })),
+  });
+}

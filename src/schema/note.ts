@@ -1,0 +1,174 @@
+import { builder } from '../builder.ts';
+import { type GraphQLContext, serviceContext } from '../context.ts';
+import { IssueList } from '../services/errors.ts';
+import {
+  createNote,
+  deleteNote,
+  type NoteFilter,
+  type NoteInput,
+  noteListOrder,
+  noteListWhere,
+  replaceNote,
+  updateNote,
+  visibleNotesWhere,
+} from '../services/note-service.ts';
+import { mutationResult } from './errors.ts';
+import { inputId, localId, targetId } from './ids.ts';
+
+const actorOf = (ctx: GraphQLContext) => serviceContext(ctx).actor;
+
+export const Note = builder.prismaNode('Note', {
+  description: 'A note on a person: a call, a meeting, a summary. A private note exists only for its author.',
+  id: { field: 'id' },
+  // node(id) answers null for an id that is not yours, and for someone else's private note.
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, ...visibleNotesWhere(actorOf(ctx)) }),
+  fields: (t) => ({
+    title: t.exposeString('title', { nullable: true }),
+    description: t.exposeString('description'),
+    category: t.relation('category'),
+    flagged: t.exposeBoolean('flagged', { description: 'Flagged notes come first in a list.' }),
+    isPrivate: t.exposeBoolean('isPrivate', { description: 'Seen by its author only.' }),
+    author: t.relation('author', { nullable: true, description: 'Who wrote it; null once that user is gone.' }),
+    person: t.relation('person'),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'May lie in the past (a backdated note).' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+const NoteCreatedAtRange = builder.inputType('NoteCreatedAtRange', {
+  description: 'Bounds on a creation date; those given must all hold.',
+  fields: (t) => ({
+    after: t.field({ type: 'DateTime', description: 'At or after.' }),
+    strictlyAfter: t.field({ type: 'DateTime' }),
+    before: t.field({ type: 'DateTime', description: 'At or before.' }),
+    strictlyBefore: t.field({ type: 'DateTime' }),
+  }),
+});
+
+const NoteFilterInput = builder.inputType('NoteFilter', {
+  description: 'Narrows a list of notes (seed 002); the conditions given must all hold.',
+  fields: (t) => ({
+    q: t.string({ description: 'Text in the title or the description, whatever its case.' }),
+    categoryIds: t.idList({ description: 'In any of these categories (an empty list matches none).' }),
+    authorIds: t.idList({ description: 'By any of these users (an empty list matches none).' }),
+    flagged: t.boolean(),
+    createdAt: t.field({ type: NoteCreatedAtRange }),
+  }),
+});
+
+/** Ids of other types or of nothing match no note, as an unknown id would. */
+function toNoteFilter(filter: typeof NoteFilterInput.$inferInput | null | undefined): NoteFilter | undefined {
+  if (!filter) return undefined;
+  const decode = (ids: readonly string[] | null | undefined, typename: string) =>
+    ids?.flatMap((id) => localId(id, typename) ?? []);
+  return {
+    ...filter,
+    categoryIds: decode(filter.categoryIds, 'NoteCategory'),
+    authorIds: decode(filter.authorIds, 'User'),
+  };
+}
+
+builder.prismaObjectFields('Person', (t) => ({
+  notes: t.relatedConnection('notes', {
+    cursor: 'id',
+    totalCount: true,
+    description: "This person's notes that you may see, flagged first, then newest first.",
+    args: { filter: t.arg({ type: NoteFilterInput }) },
+    query: (args, ctx) => ({ where: noteListWhere(actorOf(ctx), toNoteFilter(args.filter)), orderBy: noteListOrder }),
+  }),
+}));
+
+builder.queryField('note', (t) =>
+  t.prismaField({
+    type: 'Note',
+    nullable: true,
+    description: "A note by global id; null when there is none you may see (someone else's private note).",
+    args: { id: t.arg.id({ required: true }) },
+    // An id that is not a Note's matches no row; the query still runs so that its plan is used.
+    resolve: (query, _root, { id }, ctx) =>
+      ctx.prisma.note.findFirst({
+        ...query,
+        where: { AND: [{ id: localId(id, 'Note') ?? '' }, visibleNotesWhere(actorOf(ctx))] },
+      }),
+  }),
+);
+
+const CreateNoteInput = builder.inputType('NoteInput', {
+  description: 'Every field of a note. On replace (PUT), fields not given are cleared; createdAt is kept.',
+  fields: (t) => ({
+    description: t.string({ required: true, description: 'Required; at most 5000 characters.' }),
+    categoryId: t.id({ required: true, description: 'A NoteCategory of this organisation.' }),
+    title: t.string({ description: 'At most 500 characters.' }),
+    flagged: t.boolean({ description: 'Default false.' }),
+    isPrivate: t.boolean({ description: "Default false. Only a note's author can make it private." }),
+    createdAt: t.field({ type: 'DateTime', description: 'Now when not given; may be in the past, not in the future.' }),
+  }),
+});
+
+const UpdateNoteInput = builder.inputType('UpdateNoteInput', {
+  description: 'Some fields of a note (PATCH): an absent field is kept, null clears the title and unsets a flag.',
+  fields: (t) => ({
+    description: t.string({ description: 'Cannot be cleared.' }),
+    categoryId: t.id({ description: 'Cannot be cleared: a note always has a category.' }),
+    title: t.string(),
+    flagged: t.boolean(),
+    isPrivate: t.boolean(),
+    createdAt: t.field({ type: 'DateTime', description: 'Cannot be cleared; not in the future.' }),
+  }),
+});
+
+function toNoteInput(input: typeof CreateNoteInput.$inferInput | typeof UpdateNoteInput.$inferInput): NoteInput {
+  const issues = new IssueList();
+  const { categoryId, ...rest } = input;
+  const result: NoteInput = { ...rest };
+  if (categoryId !== undefined) {
+    result.categoryId = categoryId && inputId(issues, ['input', 'categoryId'], categoryId, 'NoteCategory');
+  }
+  issues.throwIfAny();
+  return result;
+}
+
+builder.mutationField('createNote', (t) =>
+  t.field({
+    type: Note,
+    description: 'Writes a note on a person, with you as its author (seed 002).',
+    errors: mutationResult('CreateNote', 'note'),
+    args: { personId: t.arg.id({ required: true }), input: t.arg({ type: CreateNoteInput, required: true }) },
+    resolve: (_root, { personId, input }, ctx) =>
+      createNote(serviceContext(ctx), targetId(personId, 'Person'), toNoteInput(input)),
+  }),
+);
+
+builder.mutationField('replaceNote', (t) =>
+  t.field({
+    type: Note,
+    description: 'Replaces every field of a note (PUT): fields not given are cleared, createdAt is kept.',
+    errors: mutationResult('ReplaceNote', 'note'),
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CreateNoteInput, required: true }) },
+    resolve: (_root, { id, input }, ctx) => replaceNote(serviceContext(ctx), targetId(id, 'Note'), toNoteInput(input)),
+  }),
+);
+
+builder.mutationField('updateNote', (t) =>
+  t.field({
+    type: Note,
+    description: 'Changes some fields of a note (PATCH): absent fields are kept, null clears.',
+    errors: mutationResult('UpdateNote', 'note'),
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateNoteInput, required: true }) },
+    resolve: (_root, { id, input }, ctx) => updateNote(serviceContext(ctx), targetId(id, 'Note'), toNoteInput(input)),
+  }),
+);
+
+builder.mutationField('deleteNote', (t) =>
+  t.field({
+    type: 'ID',
+    description: "Deletes a note (seed 000). Someone else's private note is NotFound.",
+    errors: mutationResult('DeleteNote', 'deletedId'),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      await deleteNote(serviceContext(ctx), targetId(id, 'Note'));
+      return id;
+    },
+  }),
+);

@@ -1,0 +1,219 @@
+import type { Db, Prisma } from '../db/prisma.ts';
+import type { Note } from '../generated/prisma/client.ts';
+import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
+import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
+import { IssueList, NotFoundError, ValidationError } from './errors.ts';
+import type { WriteMode } from './person-input.ts';
+import { findPersonOrThrow } from './person-service.ts';
+import { recordEvent } from './timeline.ts';
+import { titleLimits } from './titles.ts';
+import { cleanText } from './validation.ts';
+
+/** The writable fields of a note (seed 002), ids already local. The author is always the caller. */
+export interface NoteInput {
+  description?: string | null;
+  categoryId?: string | null;
+  title?: string | null;
+  flagged?: boolean | null;
+  isPrivate?: boolean | null;
+  createdAt?: Date | null;
+}
+
+export interface DateTimeRange {
+  after?: Date | null;
+  strictlyAfter?: Date | null;
+  before?: Date | null;
+  strictlyBefore?: Date | null;
+}
+
+export interface NoteFilter {
+  q?: string | null;
+  categoryIds?: readonly string[] | null;
+  authorIds?: readonly string[] | null;
+  flagged?: boolean | null;
+  createdAt?: DateTimeRange | null;
+}
+
+/** A private note exists for its author only: every read and write starts from this. */
+export function visibleNotesWhere(actor: Actor) {
+  return {
+    organizationId: actor.organizationId,
+    OR: [{ isPrivate: false }, { authorId: actor.userId }],
+  } satisfies Prisma.NoteWhereInput;
+}
+
+/** Seed 002's order: flagged first, then newest; the id keeps pages stable among equal dates. */
+export const noteListOrder: Prisma.NoteOrderByWithRelationInput[] = [
+  { flagged: 'desc' },
+  { createdAt: 'desc' },
+  { id: 'desc' },
+];
+
+/** The notes a list shows: visible ones only, narrowed by the filter (an empty id list matches none). */
+export function noteListWhere(actor: Actor, filter: NoteFilter | null | undefined): Prisma.NoteWhereInput {
+  const conditions: Prisma.NoteWhereInput[] = [visibleNotesWhere(actor)];
+  const q = filter?.q?.trim();
+  if (q) {
+    conditions.push({
+      OR: [{ title: { contains: q, mode: 'insensitive' } }, { description: { contains: q, mode: 'insensitive' } }],
+    });
+  }
+  if (filter?.categoryIds) conditions.push({ categoryId: { in: [...filter.categoryIds] } });
+  if (filter?.authorIds) conditions.push({ authorId: { in: [...filter.authorIds] } });
+  if (filter?.flagged != null) conditions.push({ flagged: filter.flagged });
+  const range = filter?.createdAt;
+  if (range) {
+    const createdAt: Prisma.DateTimeFilter = {};
+    if (range.after) createdAt.gte = range.after;
+    if (range.strictlyAfter) createdAt.gt = range.strictlyAfter;
+    if (range.before) createdAt.lte = range.before;
+    if (range.strictlyBefore) createdAt.lt = range.strictlyBefore;
+    conditions.push({ createdAt });
+  }
+  return { AND: conditions };
+}
+
+export async function createNote({ prisma, actor }: ServiceContext, personId: string, input: NoteInput): Promise<Note> {
+  requireWriter(actor);
+  const data = prepareNote(input, 'create');
+  return prisma.$transaction(async (tx) => {
+    await findPersonOrThrow(tx, actor, personId);
+    await checkCategory(tx, actor, data.categoryId);
+    const note = await tx.note.create({
+      data: {
+        ...data,
+        description: data.description!,
+        categoryId: data.categoryId!,
+        organizationId: actor.organizationId,
+        personId,
+        authorId: actor.userId,
+      },
+    });
+    await recordEvent(tx, actor, personId, 'NOTE_ADDED', noteEventData(note, note.isPrivate, {
+      title: note.title,
+      categoryId: note.categoryId,
+      flagged: note.flagged,
+    }));
+    return note;
+  });
+}
+
+/** PUT: every field from the input; those not given are cleared, except the creation date, kept. */
+export function replaceNote(ctx: ServiceContext, id: string, input: NoteInput): Promise<Note> {
+  return writeNote(ctx, id, input, 'replace');
+}
+
+/** PATCH: absent fields are kept, null clears (the title; flags go back to false). */
+export function updateNote(ctx: ServiceContext, id: string, input: NoteInput): Promise<Note> {
+  return writeNote(ctx, id, input, 'update');
+}
+
+async function writeNote({ prisma, actor }: ServiceContext, id: string, input: NoteInput, mode: WriteMode): Promise<Note> {
+  requireWriter(actor);
+  const data = prepareNote(input, mode);
+  return prisma.$transaction(async (tx) => {
+    const before = await findVisibleNoteOrThrow(tx, actor, id);
+    await checkCategory(tx, actor, data.categoryId);
+    // Anyone who may write may edit a shared note, but hiding it from everyone else is its author's call.
+    if (data.isPrivate && !before.isPrivate && before.authorId !== actor.userId) {
+      throw new ValidationError([{ path: ['input', 'isPrivate'], message: "Only the note's author can make it private." }]);
+    }
+    const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
+    for (const [key, after] of Object.entries(data)) {
+      const previous = toJson(before[key as keyof Note]);
+      if (JSON.stringify(previous) !== JSON.stringify(toJson(after))) changes[key] = { before: previous, after: toJson(after) };
+    }
+    if (Object.keys(changes).length === 0) return before;
+    const note = await tx.note.update({ where: { id }, data });
+    await recordEvent(tx, actor, note.personId, 'NOTE_CHANGED', noteEventData(note, before.isPrivate || note.isPrivate, { changes }));
+    return note;
+  });
+}
+
+export async function deleteNote({ prisma, actor }: ServiceContext, id: string): Promise<string> {
+  requireWriter(actor);
+  await prisma.$transaction(async (tx) => {
+    const note = await findVisibleNoteOrThrow(tx, actor, id);
+    await tx.note.delete({ where: { id } });
+    await recordEvent(tx, actor, note.personId, 'NOTE_DELETED', noteEventData(note, note.isPrivate, { title: note.title }));
+  });
+  return id;
+}
+
+/** Someone else's private note is NotFound, exactly as a note that never existed. */
+async function findVisibleNoteOrThrow(db: Db, actor: Actor, id: string): Promise<Note> {
+  const note = await db.note.findFirst({ where: { AND: [{ id }, visibleNotesWhere(actor)] } });
+  if (!note) throw new NotFoundError('Note', id);
+  return note;
+}
+
+async function checkCategory(db: Db, actor: Actor, categoryId: string | undefined): Promise<void> {
+  if (categoryId === undefined) return;
+  const category = await db.noteCategory.findFirst({
+    where: { id: categoryId, organizationId: actor.organizationId },
+    select: { id: true },
+  });
+  if (!category) {
+    throw new ValidationError([
+      { path: ['input', 'categoryId'], message: `No note category ${categoryId} in this organisation.` },
+    ]);
+  }
+}
+
+type NoteColumns = Pick<Prisma.NoteUncheckedCreateInput, 'description' | 'categoryId' | 'title' | 'flagged' | 'isPrivate' | 'createdAt'>;
+
+/** Checks a note input and turns it into column values; one ValidationError lists every problem. */
+function prepareNote(input: NoteInput, mode: WriteMode): Partial<NoteColumns> & { categoryId?: string; createdAt?: Date } {
+  const issues = new IssueList();
+  const data: Partial<NoteColumns> & { categoryId?: string; createdAt?: Date } = {};
+  const setsEverything = mode !== 'update';
+
+  const description = cleanText(issues, ['input', 'description'], input.description, titleLimits.description);
+  if (description === null || (setsEverything && description === undefined)) {
+    issues.add(['input', 'description'], 'A description is required.');
+  } else if (description !== undefined) {
+    data.description = description;
+  }
+
+  if (input.categoryId === null || (setsEverything && input.categoryId === undefined)) {
+    issues.add(['input', 'categoryId'], 'A note needs a category.');
+  } else if (input.categoryId !== undefined) {
+    data.categoryId = input.categoryId;
+  }
+
+  const title = cleanText(issues, ['input', 'title'], setsEverything ? (input.title ?? null) : input.title, titleLimits.title);
+  if (title !== undefined) data.title = title;
+
+  for (const flag of ['flagged', 'isPrivate'] as const) {
+    const value = setsEverything ? (input[flag] ?? false) : input[flag];
+    if (value !== undefined) data[flag] = value ?? false;
+  }
+
+  if (input.createdAt === null) {
+    issues.add(['input', 'createdAt'], 'The creation date cannot be cleared.');
+  } else if (input.createdAt !== undefined) {
+    // Backdating is allowed (seed 002: notes of past meetings); a date still to come is not.
+    if (input.createdAt.getTime() > Date.now()) issues.add(['input', 'createdAt'], 'Must not be in the future.');
+    data.createdAt = input.createdAt;
+  }
+  issues.throwIfAny();
+  return data;
+}
+
+/**
+ * What the timeline keeps of a note. Anything about a private note (private before or after the
+ * change) keeps only its id: the timeline is shared, the note's words are not.
+ */
+function noteEventData(
+  note: Note,
+  isPrivate: boolean,
+  details: Record<string, InputJsonValue | null>,
+): Record<string, InputJsonValue | null> {
+  return isPrivate ? { noteId: note.id, private: true } : { noteId: note.id, ...details };
+}
+
+function toJson(value: unknown): InputJsonValue | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  return value as InputJsonValue;
+}
