@@ -12,6 +12,11 @@ const personFields = `
   id fullName givenName familyName jobTitle emails primaryEmail phones createdAt updatedAt
   companies { id name }
   owner { id email }
+  tags(first: 10) { totalCount edges { node { value tag { id title } } } }
+  groups(first: 10) { totalCount edges { node { role group { id title } } } }
+  notes(first: 3) { totalCount edges { node { id description flagged category { title } author { email } } } }
+  timeline(first: 5) { edges { node { type occurredAt actor { email } } } }
+  interactionMetadata { workspace { approximateCount lastInteractedAt } }
 `;
 
 export function scenarios(seeded: SeededOrg): Scenario[] {

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './generated/gql.ts';
+import { createOrgClient, createTestApp, type TestApp, type TestClient } from './support/app.ts';
+
+/**
+ * The N+1 guard: a page of people with everything nested costs the same number of SQL
+ * statements whatever the page size. Every statement the app sends is counted through the
+ * Prisma client's query log (TestApp.sql).
+ */
+const NestedPeople = graphql(`
+  query NestedPeople($first: Int!) {
+    people(first: $first) {
+      totalCount
+      edges {
+        node {
+          id
+          fullName
+          emails
+          primaryEmail
+          owner { email }
+          companies { name }
+          tags(first: 10) { totalCount edges { node { value tag { title } } } }
+          groups(first: 10) { totalCount edges { node { role group { title } } } }
+          notes(first: 3) { totalCount edges { node { description category { title } author { email } } } }
+          timeline(first: 5) { totalCount edges { node { type occurredAt actor { email } } } }
+          interactionMetadata { workspace { approximateCount lastInteractedBy { email } } }
+        }
+      }
+    }
+  }
+`);
+
+let test: TestApp;
+let acme: TestClient;
+
+beforeAll(async () => {
+  test = await createTestApp();
+  acme = await createOrgClient(test);
+  const org = { organizationId: acme.organizationId };
+  // 60 people with several of everything; rows written directly, as set-up for a read test.
+  const tags = await Promise.all([1, 2, 3].map((n) => test.prisma.tag.create({ data: { ...org, title: `T${n}`, titleKey: `t${n}` } })));
+  const groups = await Promise.all([1, 2].map((n) => test.prisma.group.create({ data: { ...org, title: `G${n}` } })));
+  const category = await test.prisma.noteCategory.create({ data: { ...org, title: 'Call' } });
+  const company = await test.prisma.company.create({ data: { ...org, name: 'Initech', nameKey: 'initech' } });
+  for (let n = 0; n < 60; n++) {
+    const person = await test.prisma.person.create({
+      data: { ...org, familyName: `P${n}`, emails: [`p${n}@example.org`, `p${n}@work.example`], ownerId: acme.userId, createdById: acme.userId },
+    });
+    const personId = person.id;
+    await test.prisma.personCompany.create({ data: { ...org, personId, companyId: company.id, position: 0 } });
+    await test.prisma.personTag.createMany({ data: tags.map((tag) => ({ ...org, personId, tagId: tag.id })) });
+    await test.prisma.groupMembership.createMany({ data: groups.map((group) => ({ ...org, personId, groupId: group.id })) });
+    await test.prisma.note.createMany({
+      data: [1, 2, 3, 4].map((k) => ({ ...org, personId, authorId: acme.userId, categoryId: category.id, description: `Note ${k}` })),
+    });
+    await test.prisma.timelineEvent.createMany({
+      data: Array.from({ length: 7 }, () => ({ ...org, personId, actorId: acme.userId, type: 'PERSON_UPDATED' })),
+    });
+  }
+});
+afterAll(() => test?.close());
+
+async function statementsFor(first: number): Promise<{ count: number; people: number }> {
+  test.sql.length = 0;
+  const { people } = await acme.request(NestedPeople, { first });
+  const count = test.sql.length;
+  expect(people.edges[0]!.node.notes.edges).toHaveLength(3);
+  expect(people.edges[0]!.node.timeline.edges).toHaveLength(5);
+  expect(people.edges[0]!.node.tags.totalCount).toBe(3);
+  return { count, people: people.edges.length };
+}
+
+describe('Query.people batching', () => {
+  it('runs the same, small number of SQL statements for 5 and for 50 nested people', async () => {
+    const small = await statementsFor(5);
+    const large = await statementsFor(50);
+    expect(small.people).toBe(5);
+    expect(large.people).toBe(50);
+    expect(large.count).toBe(small.count);
+    // 5: the API key; the page with every relation joined in (Prisma's relationJoins); the
+    // total count; the timeline counts and the last actors behind interactionMetadata (one
+    // DataLoader batch). A statement per person would make the 50-person count larger.
+    expect(small.count).toBe(5);
+  });
+});
