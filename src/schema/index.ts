@@ -4,6 +4,8 @@ import './errors.ts';
 import './user.ts';
 import './company.ts';
 import './person.ts';
+import './custom-field.ts';
+import './field-value.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema();
