@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import type { IssueList } from '../services/errors.ts';
 import type { FieldValueInput as FieldValue, GroupFieldValues } from '../services/field-value-service.ts';
+import type { PersonFieldsInput } from '../services/person-fields.ts';
 import { fieldRef } from './custom-field.ts';
 import { inputId } from './ids.ts';
 
@@ -36,3 +37,18 @@ export function toGroupFieldValues(issues: IssueList, path: string[], groups: re
   }));
 }
 
+/** The groups and values of a person input, with their global ids decoded. */
+export function toPersonFieldsInput(
+  issues: IssueList,
+  input: { groups?: readonly string[] | null; fields?: readonly FieldValueArg[] | null; fieldsByGroup?: readonly GroupFieldValuesArg[] | null },
+): PersonFieldsInput {
+  const result: PersonFieldsInput = {};
+  if (input.groups !== undefined) {
+    result.groups = input.groups?.map((id, index) => inputId(issues, ['input', 'groups', String(index)], id, 'Group')) ?? null;
+  }
+  if (input.fields !== undefined) result.fields = input.fields && toFieldValues(input.fields);
+  if (input.fieldsByGroup !== undefined) {
+    result.fieldsByGroup = input.fieldsByGroup && toGroupFieldValues(issues, ['input', 'fieldsByGroup'], input.fieldsByGroup);
+  }
+  return result;
+}
