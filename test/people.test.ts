@@ -90,6 +90,7 @@ beforeAll(async () => {
     ],
   });
   globalIds.set('tag', Buffer.from(`Tag:${tag.id}`).toString('base64'));
+  globalIds.set('score', Buffer.from(`CustomField:${score.id}`).toString('base64'));
   globalIds.set('group', Buffer.from(`Group:${group.id}`).toString('base64'));
 });
 afterAll(() => test?.close());
@@ -175,6 +176,7 @@ describe('Query.people(filter)', () => {
 
   it('filters on custom field values', async () => {
     expect(await names({ customFields: [{ field: 'score', eq: 42 }] })).toEqual(['Altois']);
+    expect(await names({ customFields: [{ field: globalIds.get('score')!, eq: 7 }] })).toEqual(['Lee']);
     expect(await names({ customFields: [{ field: 'score', in: [7, 42] }] })).toEqual(['Altois', 'Lee']);
     expect(await names({ customFields: [{ field: 'languages', contains: 'Go' }] })).toEqual(['Lee']);
     expect(await names({ customFields: [{ field: 'motto', contains: 'diem' }] })).toEqual(['Núñez']);

@@ -13,6 +13,8 @@ import './note.ts';
 import './tag.ts';
 import './group-category.ts';
 import './group.ts';
+import './custom-field.ts';
+import './field-value.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema();

@@ -5,6 +5,7 @@ import { serviceContext } from '../context.ts';
 import { IssueList, ValidationError } from '../services/errors.ts';
 import type { PersonFilter } from '../services/person-filter.ts';
 import { listPeople, type PersonOrder } from '../services/person-list.ts';
+import { fieldRef } from './custom-field.ts';
 import { inputId } from './ids.ts';
 import { Person } from './person.ts';
 
@@ -101,6 +102,7 @@ function toPersonFilter(filter: PersonFilterArg, path: string[], issues: IssueLi
     tagIds: ids(filter.tagIds, 'tagIds', 'Tag'),
     groupIds: ids(filter.groupIds, 'groupIds', 'Group'),
     companyIds: ids(filter.companyIds, 'companyIds', 'Company'),
+    customFields: filter.customFields?.map((condition) => ({ ...condition, field: fieldRef(condition.field) })),
     and: filter.and?.map((nested, index) => toPersonFilter(nested, [...path, 'and', String(index)], issues)),
     or: filter.or?.map((nested, index) => toPersonFilter(nested, [...path, 'or', String(index)], issues)),
     not: filter.not && toPersonFilter(filter.not, [...path, 'not'], issues),

@@ -14,6 +14,7 @@ import {
 } from '../services/person-service.ts';
 import { Company, CompanyRefInput } from './company.ts';
 import { mutationResult } from './errors.ts';
+import { FieldValueInput, GroupFieldValuesInput, toPersonFieldsInput } from './field-value-input.ts';
 import { inputId, localId, targetId } from './ids.ts';
 
 export const Person = builder.prismaNode('Person', {
@@ -135,6 +136,15 @@ function personInputFields(t: InputFieldBuilder<BuilderTypes, 'InputObject'>) {
     totalDeals: t.int(),
     totalWonDeals: t.int(),
     totalLostDeals: t.int(),
+    groups: t.idList({ description: 'The groups the person is in (seed 003), at most 100; new members join as MEMBER.' }),
+    fields: t.field({
+      type: [FieldValueInput],
+      description: 'Custom-field values. On replace (PUT) every field not given is unset; on update only these are touched.',
+    }),
+    fieldsByGroup: t.field({
+      type: [GroupFieldValuesInput],
+      description: "Seed 003's customFieldValues, grouped by group: each group must be in `groups` (update without `groups`: one the person is in).",
+    }),
   };
 }
 
@@ -159,8 +169,8 @@ type PersonInputArg = typeof CreatePersonInput.$inferInput | typeof UpdatePerson
 /** Turns the GraphQL input into the service's, decoding the global ids it holds. */
 function toPersonInput(input: PersonInputArg): PersonInput {
   const issues = new IssueList();
-  const { ownerId, companies, ...rest } = input;
-  const result: PersonInput = { ...rest };
+  const { ownerId, companies, groups, fields, fieldsByGroup, ...rest } = input;
+  const result: PersonInput = { ...rest, ...toPersonFieldsInput(issues, { groups, fields, fieldsByGroup }) };
   if (ownerId !== undefined) result.ownerId = ownerId && inputId(issues, ['input', 'ownerId'], ownerId, 'User');
   if (companies !== undefined) {
     result.companies = companies?.map((ref, index) =>

@@ -1,5 +1,6 @@
 import type { Db, Prisma } from '../db/prisma.ts';
 import type { Actor } from './actor.ts';
+import { type FieldRef, fieldWhere } from './custom-field-service.ts';
 import { IssueList } from './errors.ts';
 
 /** Which people a list shows; every condition given must hold (and/or/not combine filters). */
@@ -33,8 +34,7 @@ export interface DateRange {
 }
 
 export interface CustomFieldCondition {
-  /** The field's id or slug. */
-  field: string;
+  field: FieldRef;
   eq?: unknown;
   in?: readonly unknown[] | null;
   contains?: string | null;
@@ -142,11 +142,12 @@ async function customFieldCondition(
   issues: IssueList,
 ): Promise<Where> {
   const field = await db.customField.findFirst({
-    where: { organizationId: actor.organizationId, OR: [{ id: condition.field }, { slug: condition.field }] },
+    where: fieldWhere(actor.organizationId, condition.field),
     select: { id: true, type: true },
   });
   if (!field) {
-    issues.add([...path, 'field'], `No custom field ${condition.field} in this organisation.`);
+    const name = 'id' in condition.field ? condition.field.id : condition.field.slug;
+    issues.add([...path, 'field'], `No custom field ${name} in this organisation.`);
     return {};
   }
   const tests = [condition.eq !== undefined, condition.in != null, condition.contains != null, condition.isSet != null];

@@ -1,5 +1,6 @@
 import type { Prisma } from '../db/prisma.ts';
 import { IssueList } from './errors.ts';
+import type { PersonFieldsInput } from './person-fields.ts';
 import { checkNonNegative, checkPattern, cleanList, cleanText, isTimeZone, limits } from './validation.ts';
 
 /** A company given by id or by name (created when missing); exactly one of the two. */
@@ -8,8 +9,11 @@ export interface CompanyRef {
   name?: string | null;
 }
 
-/** The writable fields of a person, as the API takes them (ids already local). */
-export interface PersonInput {
+/**
+ * The writable fields of a person, as the API takes them (ids already local). Groups and
+ * custom-field values are checked and written by person-fields.ts.
+ */
+export interface PersonInput extends PersonFieldsInput {
   givenName?: string | null;
   familyName?: string | null;
   additionalName?: string | null;

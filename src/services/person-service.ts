@@ -3,6 +3,7 @@ import type { Person } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError } from './errors.ts';
+import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, preparePerson, type WriteMode } from './person-input.ts';
 import { recordEvent } from './timeline.ts';
 
@@ -16,6 +17,7 @@ export async function createPerson({ prisma, actor }: ServiceContext, input: Per
     });
     if (companies) await linkCompanies(tx, actor, person.id, companies);
     await recordEvent(tx, actor, person.id, 'PERSON_CREATED');
+    await writePersonFields(tx, actor, person.id, input, 'create');
     return person;
   });
 }
@@ -41,6 +43,8 @@ async function writePerson(
   return prisma.$transaction(async (tx) => {
     const before = await findPersonOrThrow(tx, actor, id);
     await checkReferences(tx, actor, data.ownerId, companies);
+    // Groups and field values record their own timeline events (GROUP_*, FIELD_*).
+    await writePersonFields(tx, actor, id, input, mode);
     const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
     for (const [key, after] of Object.entries(data)) {
       const previous = before[key as keyof Person];
