@@ -39,6 +39,8 @@ export const builder = new SchemaBuilder<BuilderOptions>({
   },
   relay: {
     clientMutationId: 'omit',
+    // Every connection also offers `nodes`, for clients that need no cursors.
+    nodesOnConnection: true,
     cursorType: 'String',
     nodeQueryOptions: { description: 'Any object by its global id; null when it does not exist or is not yours.' },
     nodesQueryOptions: { description: 'Objects by their global ids, in the same order; null for each that does not exist.' },

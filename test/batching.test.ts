@@ -18,8 +18,8 @@ const NestedPeople = graphql(`
           emails
           primaryEmail
           owner { email }
-          companies { name }
-          tags(first: 10) { totalCount edges { node { value tag { title } } } }
+          companies { nodes { name } }
+          tags(first: 10) { totalCount nodes { value tag { title } } }
           groups(first: 10) { totalCount edges { node { role group { title } } } }
           notes(first: 3) { totalCount edges { node { description category { title } author { email } } } }
           timeline(first: 5) { totalCount edges { node { type occurredAt actor { email } } } }

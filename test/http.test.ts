@@ -80,7 +80,7 @@ describe('request ids and masked errors', () => {
     try {
       const response = await postRaw(
         broken,
-        JSON.stringify({ query: '{ people(first: 1) { edges { node { companies { name } } } } }' }),
+        JSON.stringify({ query: '{ people(first: 1) { edges { node { companies { nodes { name } } } } } }' }),
         { authorization: `Bearer ${client.apiKey}` },
       );
       const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };

@@ -8,7 +8,7 @@ const CreatePerson = graphql(`
   mutation MergeCreatePerson($input: PersonInput!) {
     createPerson(input: $input) {
       __typename
-      ... on CreatePersonSuccess { person { id companies { id name } } }
+      ... on CreatePersonSuccess { person { id companies { nodes { id name } } } }
     }
   }
 `);
@@ -25,7 +25,7 @@ const MergedPersonFields = graphql(`
     emails
     phones
     urls
-    companies { name }
+    companies { nodes { name } }
     timeline(first: 20) { totalCount edges { node { type person { id } data } } }
     interactionMetadata { workspace { approximateCount } }
   }
@@ -125,7 +125,7 @@ describe('Mutation.mergePeople', () => {
       emails: ['ann@example.org', 'shared@example.org', 'annie@example.org', 'anna@example.org'],
       phones: ['+1 555 0100', '+1 555 0200'],
       urls: ['https://anna.example.org'],
-      companies: [{ name: 'Acme' }, { name: 'Beta' }, { name: 'Gamma' }],
+      companies: { nodes: [{ name: 'Acme' }, { name: 'Beta' }, { name: 'Gamma' }] },
     });
     const events = merged.timeline.edges.map((edge) => edge.node);
     expect(merged.timeline.totalCount).toBe(4);
@@ -242,7 +242,7 @@ describe('Mutation.mergePeople', () => {
       birthday: '1990-01-31',
       description: 'The primary.',
       emails: ['shared-dry@example.org', 'annie-dry@example.org', 'ann-dry@example.org', 'anna-dry@example.org'],
-      companies: [{ name: 'Acme-dry' }, { name: 'Beta-dry' }, { name: 'Gamma-dry' }],
+      companies: { nodes: [{ name: 'Acme-dry' }, { name: 'Beta-dry' }, { name: 'Gamma-dry' }] },
     });
     expect(preview.timeline.totalCount).toBe(4);
     expect(preview.timeline.edges[0]!.node.type).toBe('MERGED');

@@ -15,7 +15,7 @@ const People = graphql(`
 
 const CreatePeoplePerson = graphql(`
   mutation PeopleCreatePerson($input: PersonInput!) {
-    createPerson(input: $input) { __typename ... on CreatePersonSuccess { person { id companies { id } } } }
+    createPerson(input: $input) { __typename ... on CreatePersonSuccess { person { id companies { nodes { id } } } } }
   }
 `);
 

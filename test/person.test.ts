@@ -31,7 +31,7 @@ const PersonFields = graphql(`
     primaryUrl
     addresses
     primaryAddress
-    companies { id name }
+    companies { nodes { id name } }
     primaryCompany { name }
     owner { id email }
     createdBy { id }
@@ -183,7 +183,7 @@ describe('Mutation.createPerson', () => {
       primaryPhone: '+46 70 123 45 67',
       primaryUrl: 'https://example.org/stella',
       primaryAddress: '1 Main St, Springfield',
-      companies: [{ name: 'Tech Corp' }, { name: 'HR Services' }],
+      companies: { nodes: [{ name: 'Tech Corp' }, { name: 'HR Services' }] },
       primaryCompany: { name: 'Tech Corp' },
       suspended: false,
       isArchived: false,
@@ -199,8 +199,8 @@ describe('Mutation.createPerson', () => {
   it('finds a company given by name again whatever its case, and takes one by id', async () => {
     const first = await create(acme, { familyName: 'One', companies: [{ name: 'Globex' }] });
     const second = await create(acme, { familyName: 'Two', companies: [{ name: 'GLOBEX' }] });
-    expect(second.companies[0]!.id).toBe(first.companies[0]!.id);
-    const third = await create(acme, { familyName: 'Three', companies: [{ id: first.companies[0]!.id }] });
+    expect(second.companies.nodes[0]!.id).toBe(first.companies.nodes[0]!.id);
+    const third = await create(acme, { familyName: 'Three', companies: [{ id: first.companies.nodes[0]!.id }] });
     expect(third.companies).toEqual(first.companies);
   });
 
@@ -291,7 +291,7 @@ describe('Mutation.replacePerson', () => {
       jobTitle: null,
       emails: ['cw@example.org', 'chris@example.org'],
       primaryEmail: 'cw@example.org',
-      companies: [],
+      companies: { nodes: [] },
     });
   });
 
@@ -456,7 +456,7 @@ describe('tenant isolation', () => {
     const { deletePerson } = await other.request(DeletePerson, { id: person.id });
     expect(deletePerson.__typename).toBe('NotFoundError');
     const { createPerson } = await other.request(CreatePerson, {
-      input: { familyName: 'Sneaky', companies: [{ id: (await create(acme, { familyName: 'C', companies: [{ name: 'Acme Only' }] })).companies[0]!.id }] },
+      input: { familyName: 'Sneaky', companies: [{ id: (await create(acme, { familyName: 'C', companies: [{ name: 'Acme Only' }] })).companies.nodes[0]!.id }] },
     });
     expect(createPerson.__typename).toBe('ValidationError');
     expect((await acme.request(GetPerson, { id: person.id })).person?.familyName).toBe('Private');

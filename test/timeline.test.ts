@@ -14,7 +14,7 @@ const CreatePerson = graphql(`
   mutation TimelineCreatePerson($input: PersonInput!) {
     createPerson(input: $input) {
       __typename
-      ... on CreatePersonSuccess { person { id companies { id } } }
+      ... on CreatePersonSuccess { person { id companies { nodes { id } } } }
     }
   }
 `);
@@ -23,7 +23,7 @@ const UpdatePerson = graphql(`
   mutation TimelineUpdatePerson($id: ID!, $input: UpdatePersonInput!) {
     updatePerson(id: $id, input: $input) {
       __typename
-      ... on UpdatePersonSuccess { person { id companies { id } } }
+      ... on UpdatePersonSuccess { person { id companies { nodes { id } } } }
     }
   }
 `);
@@ -175,7 +175,7 @@ describe('Person.timeline', () => {
       changes: {
         familyName: { before: 'Before', after: 'After' },
         // Ids in event data are global, like every id the API shows.
-        companies: { before: [person.companies[0]!.id], after: [updated.updatePerson.person.companies[0]!.id] },
+        companies: { before: [person.companies.nodes[0]!.id], after: [updated.updatePerson.person.companies.nodes[0]!.id] },
       },
     });
     const occurred = nodes.map((node) => node.occurredAt);

@@ -1,3 +1,4 @@
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { builder } from '../builder.ts';
 import { organizationOf } from '../context.ts';
 
@@ -21,3 +22,36 @@ export const CompanyRefInput = builder.inputType('CompanyRef', {
     name: t.string(),
   }),
 });
+
+// A person's companies are PersonCompany rows in the order given (the first is primary); the
+// connection pages over those rows and shows their companies.
+const companyLinks = prismaConnectionHelpers(builder, 'PersonCompany', {
+  cursor: 'personId_companyId',
+  // A company has no relations to nest, so its whole row serves any selection, under `edges`
+  // or `nodes` alike (the helper would only look under `edges`).
+  select: () => ({ company: true }),
+  resolveNode: (link) => link.company,
+});
+
+builder.prismaObjectFields('Person', (t) => ({
+  companies: t.connection(
+    {
+      type: Company,
+      description: 'In the order given; the first is the primary company (seed 003).',
+      select: (args, ctx, nestedSelection) => ({
+        companies: { ...companyLinks.getQuery(args, ctx, nestedSelection), orderBy: { position: 'asc' } },
+        _count: { select: { companies: true } },
+      }),
+      resolve: (person, args, ctx) => ({
+        ...companyLinks.resolve(person.companies, args, ctx),
+        totalCount: person._count.companies,
+      }),
+    },
+    {
+      name: 'PersonCompaniesConnection',
+      fields: (c) => ({
+        totalCount: c.int({ resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount }),
+      }),
+    },
+  ),
+}));

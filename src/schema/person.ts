@@ -69,14 +69,6 @@ export const Person = builder.prismaNode('Person', {
       select: { addresses: true },
       resolve: (p) => p.addresses[0] ?? null,
     }),
-    companies: t.field({
-      type: [Company],
-      description: 'In order; the first is the primary one.',
-      select: (_args, _ctx, nestedSelection) => ({
-        companies: { orderBy: { position: 'asc' }, select: { company: nestedSelection(true) } },
-      }),
-      resolve: (person) => person.companies.map((link) => link.company),
-    }),
     primaryCompany: t.field({
       type: Company,
       nullable: true,

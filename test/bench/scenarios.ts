@@ -10,7 +10,7 @@ export interface Scenario {
 
 const personFields = `
   id fullName givenName familyName jobTitle emails primaryEmail phones createdAt updatedAt
-  companies { id name }
+  companies { nodes { id name } }
   owner { id email }
   tags(first: 10) { totalCount edges { node { value tag { id title } } } }
   groups(first: 10) { totalCount edges { node { role group { id title } } } }
