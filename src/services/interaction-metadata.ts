@@ -42,7 +42,9 @@ export async function loadInteractionMetadata(
 ): Promise<InteractionMetadata[]> {
   const groups = await db.timelineEvent.groupBy({
     by: ['personId', 'actorId'],
-    where: { organizationId: actor.organizationId, personId: { in: [...personIds] } },
+    // The people were loaded in the actor's organisation; an organisation condition on top
+    // only tempts PostgreSQL into scanning the organisation's whole timeline.
+    where: { personId: { in: [...personIds] } },
     _count: { _all: true },
     _max: { occurredAt: true },
   });

@@ -5,6 +5,7 @@ import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList } from './errors.ts';
 import { recordEvent } from './timeline.ts';
 import { limits } from './validation.ts';
+import { sameValue, toJson } from './changes.ts';
 
 /** The person fields a merge chooses one value for; the lists (emails, companies, ...) are united instead. */
 export const personMergeFields = [
@@ -332,14 +333,4 @@ async function moveMemberships(db: Db, primaryId: string, otherIds: string[]): P
     });
   }
   return count;
-}
-
-function toJson(value: unknown): InputJsonValue | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
-  return value as InputJsonValue;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(toJson(a)) === JSON.stringify(toJson(b));
 }

@@ -6,6 +6,7 @@ import { IssueList, NotFoundError } from './errors.ts';
 import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, preparePerson, type WriteMode } from './person-input.ts';
 import { recordEvent } from './timeline.ts';
+import { sameValue, toJson } from './changes.ts';
 
 export async function createPerson({ prisma, actor }: ServiceContext, input: PersonInput): Promise<Person> {
   requireWriter(actor);
@@ -154,14 +155,4 @@ async function companyByName(db: Db, actor: Actor, name: string): Promise<string
 async function companyIds(db: Db, personId: string): Promise<string[]> {
   const links = await db.personCompany.findMany({ where: { personId }, orderBy: { position: 'asc' } });
   return links.map((link) => link.companyId);
-}
-
-function toJson(value: unknown): InputJsonValue | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
-  return value as InputJsonValue;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(toJson(a)) === JSON.stringify(toJson(b));
 }

@@ -23,12 +23,16 @@ export function invalidTimeRange(filter: TimelineFilter): string | undefined {
   return undefined;
 }
 
-export function timelineWhere(organizationId: string, filter: TimelineFilter): Prisma.TimelineEventWhereInput {
+/**
+ * The events of one person's timeline. No organisation condition: the person was found in the
+ * caller's organisation, and its events are its own; a second condition here led PostgreSQL to
+ * scan the organisation's whole timeline index for every person of a page.
+ */
+export function timelineWhere(filter: TimelineFilter): Prisma.TimelineEventWhereInput {
   const occurredAt: Prisma.DateTimeFilter = {};
   if (filter.occurredAfter) occurredAt.gt = filter.occurredAfter;
   if (filter.occurredBefore) occurredAt.lt = filter.occurredBefore;
   return {
-    organizationId,
     ...(filter.types?.length ? { type: { in: [...filter.types] } } : {}),
     ...(Object.keys(occurredAt).length > 0 ? { occurredAt } : {}),
   };

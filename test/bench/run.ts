@@ -41,9 +41,25 @@ const base = `http://127.0.0.1:${port}`;
 const stats = async () =>
   (await (await fetch(`${base}/bench/stats`)).json()) as { statements: number; requests: number; rss: number };
 
+/** A scenario whose requests fail would measure error handling: one is checked first. */
+async function checkAnswers(name: string, request: autocannon.Request): Promise<void> {
+  const setup = request.setupRequest as (request: autocannon.Request, context: object) => autocannon.Request;
+  const prepared = setup({ ...request, path: '/graphql' }, {});
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: request.headers as Record<string, string>,
+    body: prepared.body as string,
+  });
+  const text = await response.text();
+  if (!response.ok || text.includes('"errors"') || /"__typename":"\w+Error"/.test(text)) {
+    throw new Error(`${name}: the request fails: ${text.slice(0, 500)}`);
+  }
+}
+
 const rows: string[][] = [];
 try {
   for (const scenario of scenarios(seeded)) {
+    await checkAnswers(scenario.name, scenario.request(faker));
     // A short warm-up, so the first scenario does not pay for JIT and connection set-up.
     await autocannon({ url: `${base}/graphql`, connections, duration: 1, requests: [scenario.request(faker)] });
     await fetch(`${base}/bench/reset`);

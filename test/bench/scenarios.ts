@@ -17,6 +17,7 @@ const personFields = `
   notes(first: 3) { totalCount edges { node { id description flagged category { title } author { email } } } }
   timeline(first: 5) { edges { node { type occurredAt actor { email } } } }
   interactionMetadata { workspace { approximateCount lastInteractedAt } }
+  fields(first: 10) { edges { node { value field { slug type } } } }
 `;
 
 export function scenarios(seeded: SeededOrg): Scenario[] {
@@ -46,6 +47,14 @@ export function scenarios(seeded: SeededOrg): Scenario[] {
         graphql(() => ({
           query: `query ($q: String!) { people(first: 20, filter: { q: $q }) { totalCount edges { node { id fullName primaryEmail } } } }`,
           variables: { q: faker.person.firstName().slice(0, 4) },
+        })),
+    },
+    {
+      name: 'setPersonField',
+      request: (faker) =>
+        graphql(() => ({
+          query: `mutation ($personId: ID!, $value: JSON) { setPersonField(personId: $personId, field: "score", value: $value) { __typename } }`,
+          variables: { personId: globalId(faker.helpers.arrayElement(seeded.personIds)), value: faker.number.int(1000) },
         })),
     },
     {
