@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
@@ -24,6 +25,9 @@ export function createApp({ prisma, log, dbSchema = 'public' }: AppOptions): App
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'people-gateway', defaultQuery: defaultGraphiQLQuery },
+    // The explorer's scripts and styles come with the page, not from a CDN: it works offline
+    // and on closed networks.
+    renderGraphiQL,
     logging: {
       debug: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args) => log.info(String(args[0]), { args: args.slice(1) }),
