@@ -22,6 +22,8 @@ export interface BuilderOptions {
     DateTime: { Input: Date; Output: Date };
     Date: { Input: Date; Output: Date };
     JSON: { Input: InputJsonValue; Output: unknown };
+    // An upload (GraphQL multipart request spec), which yoga hands over as a web File.
+    File: { Input: File; Output: never };
   };
 }
 

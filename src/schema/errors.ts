@@ -24,7 +24,7 @@ builder.objectType(NotFoundError, {
   }),
 });
 
-const FieldError = builder.simpleObject('FieldError', {
+export const FieldError = builder.simpleObject('FieldError', {
   description: 'One problem with one input field.',
   fields: (t) => ({
     path: t.stringList({ description: 'Where in the input, e.g. ["input", "emails", "2"].' }),

@@ -92,8 +92,8 @@ export const Person = builder.prismaNode('Person', {
   }),
 });
 
-// The fields create, replace and update share; only familyName's requiredness differs.
-function personInputFields(t: InputFieldBuilder<BuilderTypes, 'InputObject'>) {
+// The fields create, replace, update and import rows share; only familyName's requiredness differs.
+export function personInputFields(t: InputFieldBuilder<BuilderTypes, 'InputObject'>) {
   return {
     givenName: t.string({ description: 'At most 500 characters.' }),
     additionalName: t.string(),
@@ -156,10 +156,11 @@ const UpdatePersonInput = builder.inputType('UpdatePersonInput', {
   }),
 });
 
-type PersonInputArg = typeof CreatePersonInput.$inferInput | typeof UpdatePersonInput.$inferInput;
+// Create's input is this one with familyName required.
+export type PersonInputArg = typeof UpdatePersonInput.$inferInput;
 
 /** Turns the GraphQL input into the service's, decoding the global ids it holds. */
-function toPersonInput(input: PersonInputArg): PersonInput {
+export function toPersonInput(input: PersonInputArg): PersonInput {
   const issues = new IssueList();
   const { ownerId, companies, groups, fields, fieldsByGroup, ...rest } = input;
   const result: PersonInput = { ...rest, ...toPersonFieldsInput(issues, { groups, fields, fieldsByGroup }) };

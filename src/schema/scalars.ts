@@ -24,6 +24,25 @@ builder.scalarType('JSON', {
   parseLiteral: (ast, variables) => literalToJson(ast, variables) as InputJsonValue,
 });
 
+builder.scalarType('File', {
+  description: 'A file uploaded with the GraphQL multipart request spec; input only.',
+  serialize: () => {
+    throw new GraphQLError('A File is input only.');
+  },
+  parseValue: (value) => {
+    // yoga's multipart parser gives a File of @whatwg-node/fetch, which is not Node's File class.
+    if (isFile(value)) return value;
+    throw new GraphQLError('File must be an upload sent as a multipart request (see the GraphQL multipart request spec).');
+  },
+  parseLiteral: () => {
+    throw new GraphQLError('A File cannot be written in the query: send it as a multipart upload in a variable.');
+  },
+});
+
+function isFile(value: unknown): value is File {
+  return typeof value === 'object' && value !== null && typeof (value as File).stream === 'function' && typeof (value as File).size === 'number';
+}
+
 function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {

@@ -223,6 +223,7 @@ async function lockDefinitions(db: Db, fields: readonly CustomField[]): Promise<
 /**
  * Writes checked values: each is set, replaced or unset, with a FIELD_SET or FIELD_UNSET event;
  * a value that does not change writes nothing. `clearOthers` unsets every other field (a PUT).
+ * True when any value changed.
  */
 export async function writeValues(
   db: Db,
@@ -230,17 +231,18 @@ export async function writeValues(
   personId: string,
   values: readonly CheckedValue[],
   { clearOthers }: { clearOthers: boolean },
-): Promise<void> {
+): Promise<boolean> {
   const existing = await db.personFieldValue.findMany({
     where: { personId, ...(clearOthers ? {} : { fieldId: { in: values.map((value) => value.field.id) } }) },
     select: { fieldId: true, value: true, field: { select: { slug: true } } },
   });
   const before = new Map(existing.map((row) => [row.fieldId, row.value as InputJsonValue]));
+  let changed = false;
   for (const { field, value } of values) {
     const previous = before.get(field.id);
     before.delete(field.id);
     if (value === null) {
-      if (previous !== undefined) await removeValue(db, actor, personId, field);
+      if (previous !== undefined) changed = (await removeValue(db, actor, personId, field)) || changed;
       continue;
     }
     if (previous !== undefined && sameJson(previous, value)) continue;
@@ -251,11 +253,13 @@ export async function writeValues(
       update: data,
     });
     await recordEvent(db, actor, personId, 'FIELD_SET', { fieldId: field.id, field: field.slug, before: previous ?? null, after: value });
+    changed = true;
   }
-  if (!clearOthers) return;
+  if (!clearOthers) return changed;
   for (const row of existing) {
-    if (before.has(row.fieldId)) await removeValue(db, actor, personId, { id: row.fieldId, slug: row.field.slug });
+    if (before.has(row.fieldId)) changed = (await removeValue(db, actor, personId, { id: row.fieldId, slug: row.field.slug })) || changed;
   }
+  return changed;
 }
 
 /** Unsets one value with its FIELD_UNSET event; false when there was none. */

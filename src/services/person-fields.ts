@@ -32,6 +32,7 @@ export interface PersonFieldsInput {
  * Values: create sets those given; replace (PUT) sets those given and unsets every other; update
  * touches only those given, except that `fields: null` unsets every value not given in
  * `fieldsByGroup`. Grouped values must use groups the person is in once this input is written.
+ * True when a membership or a value changed.
  */
 export async function writePersonFields(
   db: Db,
@@ -39,9 +40,9 @@ export async function writePersonFields(
   personId: string,
   input: PersonFieldsInput,
   mode: WriteMode,
-): Promise<void> {
+): Promise<boolean> {
   const untouched = input.groups === undefined && input.fields === undefined && input.fieldsByGroup === undefined;
-  if (untouched && mode !== 'replace') return;
+  if (untouched && mode !== 'replace') return false;
   const issues = new IssueList();
   const wantedGroups = mode === 'update' && input.groups === undefined ? undefined : (input.groups ?? []);
   const currentGroups = mode === 'create' ? new Set<string>() : await groupIdsOf(db, personId);
@@ -67,9 +68,10 @@ export async function writePersonFields(
   issues.throwIfAny();
 
   const checked = entries.length > 0 ? await checkEntries(db, actor, entries, async () => memberOf) : [];
-  if (wantedGroups) await writeGroups(db, actor, personId, currentGroups, wantedGroups);
+  const groupsChanged = wantedGroups ? await writeGroups(db, actor, personId, currentGroups, wantedGroups) : false;
   const clearOthers = mode === 'replace' || (mode === 'update' && input.fields === null);
-  if (checked.length > 0 || clearOthers) await writeValues(db, actor, personId, checked, { clearOthers });
+  const valuesChanged = checked.length > 0 || clearOthers ? await writeValues(db, actor, personId, checked, { clearOthers }) : false;
+  return groupsChanged || valuesChanged;
 }
 
 function checkGroupList(issues: IssueList, groupIds: readonly string[]): void {
@@ -79,14 +81,14 @@ function checkGroupList(issues: IssueList, groupIds: readonly string[]): void {
   });
 }
 
-/** Makes the person a member of exactly these groups; new memberships are plain members. */
+/** Makes the person a member of exactly these groups; new memberships are plain members. True when any changed. */
 async function writeGroups(
   db: Db,
   actor: Actor,
   personId: string,
   current: ReadonlySet<string>,
   wanted: readonly string[],
-): Promise<void> {
+): Promise<boolean> {
   const leaving = [...current].filter((groupId) => !wanted.includes(groupId));
   const joining = wanted.filter((groupId) => !current.has(groupId));
   if (leaving.length > 0) await db.groupMembership.deleteMany({ where: { personId, groupId: { in: leaving } } });
@@ -99,4 +101,5 @@ async function writeGroups(
   }
   for (const groupId of leaving) await recordEvent(db, actor, personId, 'GROUP_LEFT', { groupId });
   for (const groupId of joining) await recordEvent(db, actor, personId, 'GROUP_JOINED', { groupId, role: 'MEMBER' });
+  return leaving.length > 0 || joining.length > 0;
 }

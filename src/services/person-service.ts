@@ -4,23 +4,32 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError } from './errors.ts';
 import { writePersonFields } from './person-fields.ts';
-import { type CompanyRef, type PersonInput, preparePerson, type WriteMode } from './person-input.ts';
+import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
 import { recordEvent } from './timeline.ts';
 import { sameValue, toJson } from './changes.ts';
 
 export async function createPerson({ prisma, actor }: ServiceContext, input: PersonInput): Promise<Person> {
   requireWriter(actor);
-  const { data, companies } = preparePerson(input, 'create');
-  return prisma.$transaction(async (tx) => {
-    await checkReferences(tx, actor, data.ownerId, companies);
-    const person = await tx.person.create({
-      data: { ...data, familyName: data.familyName!, organizationId: actor.organizationId, createdById: actor.userId },
-    });
-    if (companies) await linkCompanies(tx, actor, person.id, companies);
-    await recordEvent(tx, actor, person.id, 'PERSON_CREATED');
-    await writePersonFields(tx, actor, person.id, input, 'create');
-    return person;
+  const prepared = preparePerson(input, 'create');
+  return prisma.$transaction((tx) => insertPerson(tx, actor, input, prepared));
+}
+
+/** Creates a person inside the caller's transaction (createPerson's, or an import row's). */
+export async function insertPerson(
+  tx: Db,
+  actor: Actor,
+  input: PersonInput,
+  { data, companies }: PreparedPerson = preparePerson(input, 'create'),
+  { importedAt }: { importedAt?: Date } = {},
+): Promise<Person> {
+  await checkReferences(tx, actor, data.ownerId, companies);
+  const person = await tx.person.create({
+    data: { ...data, familyName: data.familyName!, organizationId: actor.organizationId, createdById: actor.userId, importedAt },
   });
+  if (companies) await linkCompanies(tx, actor, person.id, companies);
+  await recordEvent(tx, actor, person.id, 'PERSON_CREATED');
+  await writePersonFields(tx, actor, person.id, input, 'create');
+  return person;
 }
 
 /** PUT: every field is set from the input; fields not given are cleared. */
@@ -37,30 +46,43 @@ async function writePerson(
   { prisma, actor }: ServiceContext,
   id: string,
   input: PersonInput,
-  mode: WriteMode,
+  mode: Exclude<WriteMode, 'create'>,
 ): Promise<Person> {
   requireWriter(actor);
-  const { data, companies } = preparePerson(input, mode);
-  return prisma.$transaction(async (tx) => {
-    const before = await findPersonOrThrow(tx, actor, id);
-    await checkReferences(tx, actor, data.ownerId, companies);
-    // Groups and field values record their own timeline events (GROUP_*, FIELD_*).
-    await writePersonFields(tx, actor, id, input, mode);
-    const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
-    for (const [key, after] of Object.entries(data)) {
-      const previous = before[key as keyof Person];
-      if (!sameValue(previous, after)) changes[key] = { before: toJson(previous), after: toJson(after) };
-    }
-    if (companies) {
-      const beforeIds = await companyIds(tx, id);
-      const afterIds = await linkCompanies(tx, actor, id, companies);
-      if (!sameValue(beforeIds, afterIds)) changes.companies = { before: beforeIds, after: afterIds };
-    }
-    if (Object.keys(changes).length === 0) return before;
-    const person = await tx.person.update({ where: { id }, data });
-    await recordEvent(tx, actor, id, 'PERSON_UPDATED', { changes });
-    return person;
-  });
+  const prepared = preparePerson(input, mode);
+  return prisma.$transaction(async (tx) => (await changePerson(tx, actor, id, input, mode, prepared)).person);
+}
+
+/**
+ * Writes a person input over an existing person inside the caller's transaction; `changed` says
+ * whether anything differs afterwards (an import counts such a row as unchanged).
+ */
+export async function changePerson(
+  tx: Db,
+  actor: Actor,
+  id: string,
+  input: PersonInput,
+  mode: Exclude<WriteMode, 'create'>,
+  { data, companies }: PreparedPerson = preparePerson(input, mode),
+): Promise<{ person: Person; changed: boolean }> {
+  const before = await findPersonOrThrow(tx, actor, id);
+  await checkReferences(tx, actor, data.ownerId, companies);
+  // Groups and field values record their own timeline events (GROUP_*, FIELD_*).
+  const fieldsChanged = await writePersonFields(tx, actor, id, input, mode);
+  const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
+  for (const [key, after] of Object.entries(data)) {
+    const previous = before[key as keyof Person];
+    if (!sameValue(previous, after)) changes[key] = { before: toJson(previous), after: toJson(after) };
+  }
+  if (companies) {
+    const beforeIds = await companyIds(tx, id);
+    const afterIds = await linkCompanies(tx, actor, id, companies);
+    if (!sameValue(beforeIds, afterIds)) changes.companies = { before: beforeIds, after: afterIds };
+  }
+  if (Object.keys(changes).length === 0) return { person: before, changed: fieldsChanged };
+  const person = await tx.person.update({ where: { id }, data });
+  await recordEvent(tx, actor, id, 'PERSON_UPDATED', { changes });
+  return { person, changed: true };
 }
 
 export async function archivePerson({ prisma, actor }: ServiceContext, id: string): Promise<Person> {
@@ -152,7 +174,7 @@ async function companyByName(db: Db, actor: Actor, name: string): Promise<string
   return company.id;
 }
 
-async function companyIds(db: Db, personId: string): Promise<string[]> {
+export async function companyIds(db: Db, personId: string): Promise<string[]> {
   const links = await db.personCompany.findMany({ where: { personId }, orderBy: { position: 'asc' } });
   return links.map((link) => link.companyId);
 }

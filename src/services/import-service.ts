@@ -1,0 +1,407 @@
+import type { Db, PrismaClient } from '../db/prisma.ts';
+import type { Import, Person, Tag } from '../generated/prisma/client.ts';
+import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
+import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
+import { DomainError, type FieldIssue, IssueList, ValidationError } from './errors.ts';
+import { checkGroupsExist, groupIdsOf } from './field-value-service.ts';
+import { type PersonInput, type PreparedPerson, preparePerson } from './person-input.ts';
+import { changePerson, companyIds, insertPerson } from './person-service.ts';
+import { recordEvent, type TimelineEventType } from './timeline.ts';
+import { newId } from './uuid.ts';
+
+export type ImportMatchKey = 'EXTERNAL_ID' | 'EMAIL';
+
+/** Far above the 10,000 rows an import must take, and still a bound on one request's work. */
+export const maxImportRows = 50_000;
+
+/**
+ * Rows applied and committed together, in one transaction; each row is still atomic on its own.
+ * Small enough not to hold the embedded database's one connection for long, large enough that
+ * bulk inserts and commits are few.
+ */
+const rowsPerBatch = 500;
+
+/** A dry run is one transaction over every row, rolled back; this bounds how long it may hold it. */
+const dryRunTimeoutMs = 10 * 60_000;
+
+export interface ImportOptions {
+  /** Keys tried in this order; the first a row has that finds a person decides. Empty: every row creates. */
+  matchOn: readonly ImportMatchKey[];
+  tagIds: readonly string[];
+  groupIds: readonly string[];
+  dryRun: boolean;
+}
+
+/** A row as the import receives it: a person input, or the problems that kept it from being one. */
+export type ImportRow = { row: number; input: PersonInput } | { row: number; issues: FieldIssue[] };
+
+export interface ImportRowError {
+  row: number;
+  errors: FieldIssue[];
+}
+
+type RowOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED' | ImportRowError;
+
+interface Tally {
+  totalRows: number;
+  createdCount: number;
+  updatedCount: number;
+  unchangedCount: number;
+  failedCount: number;
+  rowErrors: ImportRowError[];
+}
+
+/** Rolls a dry run's transaction back once every row has been tried. */
+class DryRunRollback extends Error {}
+
+/**
+ * Imports people (seed 000's imports): a row that matches a person updates them, any other
+ * creates one. Rows are read from `rows` as they come (a CSV streams) and applied in batches, each
+ * row atomic: a bad row is reported with its number and problems while good rows are applied. The
+ * Import record keeps the counts and row errors, saved with each batch. A dry run applies every
+ * batch inside one transaction and rolls it back: the counts are exact, people are untouched, and
+ * only the Import record (dryRun: true) remains.
+ */
+export async function importPeople(
+  { prisma, actor }: ServiceContext,
+  rows: AsyncIterable<ImportRow> | Iterable<ImportRow>,
+  options: ImportOptions,
+): Promise<Import> {
+  requireWriter(actor);
+  const tags = await checkOptions(prisma, actor, options);
+  const record = await prisma.import.create({
+    data: { organizationId: actor.organizationId, actorId: actor.userId, dryRun: options.dryRun },
+  });
+  let tally: Tally = { totalRows: 0, createdCount: 0, updatedCount: 0, unchangedCount: 0, failedCount: 0, rowErrors: [] };
+  const context: BatchContext = { actor, options, tags, importId: record.id };
+  const batches = batchesOf(rows, options.matchOn);
+  try {
+    if (options.dryRun) {
+      await prisma
+        .$transaction(
+          async (tx) => {
+            for await (const batch of batches) tally = countBatch(tally, await applyBatch(tx, batch, context));
+            throw new DryRunRollback();
+          },
+          { timeout: dryRunTimeoutMs },
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof DryRunRollback)) throw error;
+        });
+    } else {
+      for await (const batch of batches) {
+        // Counted once the batch is applied and saved with it: the record never counts rows that
+        // a failed batch rolled back.
+        tally = await prisma.$transaction(async (tx) => {
+          const next = countBatch(tally, await applyBatch(tx, batch, context));
+          await tx.import.update({ where: { id: record.id }, data: tallyData(next) });
+          return next;
+        });
+      }
+    }
+  } catch (error) {
+    await prisma.import.update({ where: { id: record.id }, data: { ...tallyData(tally), status: 'FAILED', finishedAt: new Date() } });
+    throw error;
+  }
+  return prisma.import.update({
+    where: { id: record.id },
+    data: { ...tallyData(tally), status: 'COMPLETED', finishedAt: new Date() },
+  });
+}
+
+/**
+ * Groups rows into batches whose rows are independent: a row that shares an external id or an
+ * email with an earlier row of its batch (it may match the person that row creates or changes)
+ * starts the next batch, so a batch can look all its matches up at once.
+ */
+async function* batchesOf(rows: AsyncIterable<ImportRow> | Iterable<ImportRow>, matchOn: readonly ImportMatchKey[]): AsyncGenerator<ImportRow[]> {
+  let batch: ImportRow[] = [];
+  const keys = new Set<string>();
+  for await (const row of rows) {
+    const rowKeys = 'input' in row ? matchOn.flatMap((key) => matchValues(row.input, key).map((value) => `${key} ${value}`)) : [];
+    if (batch.length === rowsPerBatch || rowKeys.some((key) => keys.has(key))) {
+      yield batch;
+      batch = [];
+      keys.clear();
+    }
+    batch.push(row);
+    for (const key of rowKeys) keys.add(key);
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The values of a row that a key compares. */
+function matchValues(input: PersonInput, key: ImportMatchKey): string[] {
+  if (key === 'EXTERNAL_ID') {
+    const externalId = input.externalId?.trim();
+    return externalId ? [externalId] : [];
+  }
+  // Emails are stored lower-cased (validation.ts), so this is the same comparison a filter makes.
+  return (input.emails ?? []).map((email) => email.trim().toLowerCase()).filter((email) => email !== '');
+}
+
+interface BatchContext {
+  actor: Actor;
+  options: ImportOptions;
+  tags: readonly Tag[];
+  importId: string;
+}
+
+type MatchedPerson = Pick<Person, 'id' | 'emails' | 'phones' | 'urls' | 'addresses'>;
+
+/**
+ * Applies one batch inside the caller's transaction. Rows that create a person from plain fields
+ * (the bulk of a large import) are checked in memory and inserted together, a handful of
+ * statements for the whole batch; the others are applied one by one, each in a savepoint.
+ */
+async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchContext): Promise<RowOutcome[]> {
+  const matches = await findMatches(tx, context.actor, batch, context.options.matchOn);
+  const outcomes: RowOutcome[] = [];
+  const plain: PreparedPerson[] = [];
+  for (const row of batch) {
+    if ('issues' in row) {
+      outcomes.push({ row: row.row, errors: withinRow(row.issues) });
+      continue;
+    }
+    const match = matches.get(row) ?? null;
+    if (match instanceof ValidationError) {
+      outcomes.push(rowError(row.row, match));
+    } else if (!match && isPlain(row.input)) {
+      try {
+        plain.push(preparePerson(row.input, 'create'));
+        outcomes.push('CREATED');
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        outcomes.push(rowError(row.row, error));
+      }
+    } else {
+      outcomes.push(await applyRow(tx, row.row, row.input, match, context));
+    }
+  }
+  await insertPlainPeople(tx, plain, context);
+  return outcomes;
+}
+
+/** A row that needs no lookup and no write beyond the person itself (and the import's tags and groups). */
+function isPlain(input: PersonInput): boolean {
+  return input.ownerId == null && !input.companies?.length && !input.groups?.length && !input.fields?.length && !input.fieldsByGroup?.length;
+}
+
+/**
+ * The person each row matches, looked up for the whole batch with one query per key: null when
+ * none, a ValidationError when a key finds more than one person (that row is not applied).
+ */
+async function findMatches(
+  tx: Db,
+  actor: Actor,
+  batch: readonly ImportRow[],
+  matchOn: readonly ImportMatchKey[],
+): Promise<Map<ImportRow, MatchedPerson | ValidationError>> {
+  const byKey = new Map<string, MatchedPerson[]>();
+  for (const key of matchOn) {
+    const values = [...new Set(batch.flatMap((row) => ('input' in row ? matchValues(row.input, key) : [])))];
+    if (values.length === 0) continue;
+    const found = await tx.person.findMany({
+      where: {
+        organizationId: actor.organizationId,
+        ...(key === 'EXTERNAL_ID' ? { externalId: { in: values } } : { emails: { hasSome: values } }),
+      },
+      select: { id: true, externalId: true, emails: true, phones: true, urls: true, addresses: true },
+    });
+    for (const person of found) {
+      for (const value of key === 'EXTERNAL_ID' ? [person.externalId!] : person.emails) {
+        const keyed = `${key} ${value}`;
+        byKey.set(keyed, [...(byKey.get(keyed) ?? []), person]);
+      }
+    }
+  }
+  const matches = new Map<ImportRow, MatchedPerson | ValidationError>();
+  for (const row of batch) {
+    if (!('input' in row)) continue;
+    for (const key of matchOn) {
+      const candidates = new Map<string, MatchedPerson>();
+      for (const value of matchValues(row.input, key)) {
+        for (const person of byKey.get(`${key} ${value}`) ?? []) candidates.set(person.id, person);
+      }
+      if (candidates.size === 0) continue;
+      if (candidates.size === 1) matches.set(row, [...candidates.values()][0]!);
+      else {
+        const [path, what] = key === 'EMAIL' ? ['emails', 'these emails'] : ['externalId', 'this external id'];
+        matches.set(row, new ValidationError([{ path: [path], message: `${candidates.size} people have ${what}: the row matches none of them for sure.` }]));
+      }
+      break;
+    }
+  }
+  return matches;
+}
+
+/** Creates a batch's plain rows with a few bulk inserts, writing the events the one-by-one path writes, in its order. */
+async function insertPlainPeople(tx: Db, people: readonly PreparedPerson[], { actor, options, tags, importId }: BatchContext): Promise<void> {
+  if (people.length === 0) return;
+  const { organizationId, userId } = actor;
+  const importedAt = new Date();
+  const rows = people.map(({ data }) => ({ ...data, id: newId(), familyName: data.familyName!, organizationId, createdById: userId, importedAt }));
+  await tx.person.createMany({ data: rows });
+  if (options.groupIds.length > 0) {
+    await tx.groupMembership.createMany({
+      data: rows.flatMap(({ id }) => options.groupIds.map((groupId) => ({ groupId, personId: id, organizationId }))),
+    });
+  }
+  if (tags.length > 0) {
+    await tx.personTag.createMany({ data: rows.flatMap(({ id }) => tags.map((tag) => ({ personId: id, tagId: tag.id, organizationId }))) });
+  }
+  // Ids made here increase, so the events keep this order on the timeline.
+  const event = (personId: string, type: TimelineEventType, data: Record<string, InputJsonValue | null> = {}) => ({
+    id: newId(),
+    organizationId,
+    personId,
+    actorId: userId,
+    type,
+    data: data as InputJsonValue,
+  });
+  await tx.timelineEvent.createMany({
+    data: rows.flatMap(({ id }) => [
+      event(id, 'PERSON_CREATED'),
+      ...options.groupIds.map((groupId) => event(id, 'GROUP_JOINED', { groupId, role: 'MEMBER' })),
+      ...tags.map((tag) => event(id, 'TAG_ADDED', { tagId: tag.id, title: tag.title, value: null })),
+      event(id, 'IMPORTED', { importId, result: 'CREATED' }),
+    ]),
+  });
+}
+
+/** One row, atomic: a savepoint undoes everything it wrote when it fails. */
+async function applyRow(tx: Db, row: number, input: PersonInput, match: MatchedPerson | null, context: BatchContext): Promise<RowOutcome> {
+  await tx.$executeRawUnsafe('SAVEPOINT import_row');
+  try {
+    const outcome = await writeRow(tx, input, match, context);
+    await tx.$executeRawUnsafe('RELEASE SAVEPOINT import_row');
+    return outcome;
+  } catch (error) {
+    // Only expected failures make a row error; anything else stops the import.
+    if (!(error instanceof DomainError)) throw error;
+    await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT import_row');
+    return error instanceof ValidationError ? rowError(row, error) : { row, errors: [{ path: [], message: error.message }] };
+  }
+}
+
+async function writeRow(tx: Db, input: PersonInput, match: MatchedPerson | null, { actor, options, tags, importId }: BatchContext): Promise<RowOutcome> {
+  const importedAt = new Date();
+  let personId: string;
+  let outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED';
+  if (match) {
+    const { changed } = await changePerson(tx, actor, match.id, await addedTo(tx, match, input, options.groupIds), 'update');
+    personId = match.id;
+    outcome = changed ? 'UPDATED' : 'UNCHANGED';
+  } else {
+    const groups = unite(input.groups ?? [], options.groupIds);
+    personId = (await insertPerson(tx, actor, { ...input, groups }, undefined, { importedAt })).id;
+    outcome = 'CREATED';
+  }
+  if ((await addTags(tx, actor, personId, tags)) && outcome === 'UNCHANGED') outcome = 'UPDATED';
+  if (outcome === 'UNCHANGED') return outcome;
+  if (outcome === 'UPDATED') await tx.person.update({ where: { id: personId }, data: { importedAt } });
+  await recordEvent(tx, actor, personId, 'IMPORTED', { importId, result: outcome });
+  return outcome;
+}
+
+function rowError(row: number, error: ValidationError): ImportRowError {
+  return { row, errors: withinRow(error.issues) };
+}
+
+/** A row's problems with paths inside the row: ["emails", "1"], not ["input", "emails", "1"]. */
+function withinRow(issues: readonly FieldIssue[]): FieldIssue[] {
+  return issues.map((issue) => ({ ...issue, path: issue.path[0] === 'input' ? issue.path.slice(1) : issue.path }));
+}
+
+/** The tally with a batch's outcomes added. */
+function countBatch(tally: Tally, outcomes: readonly RowOutcome[]): Tally {
+  const next = { ...tally, rowErrors: [...tally.rowErrors] };
+  for (const outcome of outcomes) count(next, outcome);
+  return next;
+}
+
+function count(tally: Tally, outcome: RowOutcome): void {
+  tally.totalRows++;
+  if (outcome === 'CREATED') tally.createdCount++;
+  else if (outcome === 'UPDATED') tally.updatedCount++;
+  else if (outcome === 'UNCHANGED') tally.unchangedCount++;
+  else {
+    tally.failedCount++;
+    tally.rowErrors.push(outcome);
+  }
+}
+
+function tallyData({ rowErrors, ...counts }: Tally) {
+  return { ...counts, rowErrors: rowErrors as unknown as InputJsonValue };
+}
+
+/** The tags and groups every row gets must be this organisation's; tags are added without a value. */
+async function checkOptions(db: Db, actor: Actor, options: ImportOptions): Promise<Tag[]> {
+  const issues = new IssueList();
+  options.matchOn.forEach((key, index) => {
+    if (options.matchOn.indexOf(key) !== index) issues.add(['input', 'matchOn', String(index)], `${key} is listed twice.`);
+  });
+  const tags = await db.tag.findMany({ where: { id: { in: [...options.tagIds] }, organizationId: actor.organizationId } });
+  options.tagIds.forEach((tagId, index) => {
+    const tag = tags.find((candidate) => candidate.id === tagId);
+    const path = ['input', 'tagIds', String(index)];
+    if (!tag) issues.add(path, `No tag ${tagId} in this organisation.`);
+    else if (tag.valueType !== null) issues.add(path, `The tag "${tag.title}" needs a ${tag.valueType} value; an import adds tags without one.`);
+    if (options.tagIds.indexOf(tagId) !== index) issues.add(path, 'This tag is listed twice.');
+  });
+  await checkGroupsExist(db, actor, issues, ['input', 'groupIds'], options.groupIds);
+  issues.throwIfAny();
+  return tags;
+}
+
+/**
+ * A matched row updates the person like updatePerson, except that what it lists is added to what
+ * the person has: emails, phones, urls, addresses, companies and groups are united, the person's
+ * first (so their primary ones stay primary). Other fields it gives replace theirs.
+ */
+async function addedTo(tx: Db, person: MatchedPerson, input: PersonInput, groupIds: readonly string[]): Promise<PersonInput> {
+  const result: PersonInput = { ...input };
+  for (const key of ['emails', 'phones', 'urls', 'addresses'] as const) {
+    const given = input[key];
+    if (given) result[key] = unite(person[key], given, key === 'emails' ? (email) => email.trim().toLowerCase() : (item) => item.trim());
+    else delete result[key];
+  }
+  if (input.companies?.length) {
+    result.companies = [...(await companyIds(tx, person.id)).map((id) => ({ id })), ...input.companies];
+  } else {
+    delete result.companies;
+  }
+  const adding = unite(input.groups ?? [], groupIds);
+  if (adding.length > 0) result.groups = unite([...(await groupIdsOf(tx, person.id))], adding);
+  else delete result.groups;
+  return result;
+}
+
+/** The items of `first`, then those of `second` not already there (compared by `key`). */
+function unite(first: readonly string[], second: readonly string[], key: (item: string) => string = (item) => item): string[] {
+  const seen = new Set(first.map(key));
+  const result = [...first];
+  for (const item of second) {
+    if (seen.has(key(item))) continue;
+    seen.add(key(item));
+    result.push(item);
+  }
+  return result;
+}
+
+/** Adds the import's tags the person lacks, each with its TAG_ADDED event; true when any was added. */
+async function addTags(tx: Db, actor: Actor, personId: string, tags: readonly Tag[]): Promise<boolean> {
+  if (tags.length === 0) return false;
+  const existing = await tx.personTag.findMany({
+    where: { personId, tagId: { in: tags.map((tag) => tag.id) } },
+    select: { tagId: true },
+  });
+  const has = new Set(existing.map((assignment) => assignment.tagId));
+  const adding = tags.filter((tag) => !has.has(tag.id));
+  if (adding.length === 0) return false;
+  await tx.personTag.createMany({
+    data: adding.map((tag) => ({ personId, tagId: tag.id, organizationId: actor.organizationId })),
+  });
+  for (const tag of adding) await recordEvent(tx, actor, personId, 'TAG_ADDED', { tagId: tag.id, title: tag.title, value: null });
+  return true;
+}
