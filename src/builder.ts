@@ -8,6 +8,7 @@ import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type { GraphQLContext } from './context.ts';
 import type { InputJsonValue } from './generated/prisma/internal/prismaNamespace.ts';
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
+import type { Upload } from './services/avatar-service.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { maxPageSize, PageSizePlugin } from './schema/pagination.ts';
 
@@ -22,6 +23,7 @@ export interface BuilderOptions {
     DateTime: { Input: Date; Output: Date };
     Date: { Input: Date; Output: Date };
     JSON: { Input: InputJsonValue; Output: unknown };
+    File: { Input: Upload; Output: never };
   };
 }
 

@@ -8,6 +8,7 @@ import './people.ts';
 import './timeline.ts';
 import './interaction-metadata.ts';
 import './merge.ts';
+import './avatar.ts';
 import './note-category.ts';
 import './note.ts';
 import './tag.ts';

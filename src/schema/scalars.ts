@@ -1,6 +1,7 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { builder } from '../builder.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
+import type { Upload } from '../services/avatar-service.ts';
 import { parseCalendarDate } from '../services/validation.ts';
 
 builder.scalarType('DateTime', {
@@ -23,6 +24,27 @@ builder.scalarType('JSON', {
   parseValue: (value) => value as InputJsonValue,
   parseLiteral: (ast, variables) => literalToJson(ast, variables) as InputJsonValue,
 });
+
+builder.scalarType('File', {
+  description:
+    'A file sent with the GraphQL multipart request spec (a multipart/form-data POST with `operations`, `map` and the file); input only.',
+  serialize: () => {
+    throw new GraphQLError('File is an input-only scalar.');
+  },
+  parseValue: (value) => parseUpload(value),
+  parseLiteral: () => {
+    throw new GraphQLError('A File cannot be written in the query: send it as a multipart request.');
+  },
+});
+
+function parseUpload(value: unknown): Upload {
+  // Duck-typed: the Node server and a test's Request hand over File objects of different fetch implementations.
+  const file = value as Partial<Upload> | null;
+  if (typeof file !== 'object' || file === null || typeof file.arrayBuffer !== 'function' || typeof file.size !== 'number') {
+    throw new GraphQLError('File must be a file sent as a multipart request part, referenced in its `map`.');
+  }
+  return file as Upload;
+}
 
 function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
