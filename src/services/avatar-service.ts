@@ -52,13 +52,15 @@ export async function setPersonAvatar({ prisma, actor }: ServiceContext, personI
   return prisma.$transaction(async (tx) => {
     const person = await findPersonOrThrow(tx, actor, personId);
     const before = await avatarBefore(tx, personId);
+    // updatedAt is the version in avatarUrl: two changes within one millisecond must still differ.
+    const updatedAt = new Date(Math.max(Date.now(), (before?.updatedAt.getTime() ?? 0) + 1));
     await tx.personAvatar.upsert({
       where: { personId },
-      create: { personId, contentType, data },
-      update: { contentType, data },
+      create: { personId, contentType, data, updatedAt },
+      update: { contentType, data, updatedAt },
     });
     const after = { contentType, byteSize: data.length };
-    await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before, after });
+    await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before: before && { contentType: before.contentType }, after });
     return person;
   });
 }
@@ -70,15 +72,15 @@ export async function removePersonAvatar({ prisma, actor }: ServiceContext, pers
     const person = await findPersonOrThrow(tx, actor, personId);
     const before = await avatarBefore(tx, personId);
     const { count } = before ? await tx.personAvatar.deleteMany({ where: { personId } }) : { count: 0 };
-    if (count === 0) throw new NotFoundError('Person', personId, false, 'This person has no avatar.');
-    await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before, after: null });
+    if (!before || count === 0) throw new NotFoundError('Person', personId, false, 'This person has no avatar.');
+    await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before: { contentType: before.contentType }, after: null });
     return person;
   });
 }
 
-/** Without the bytes: the timeline needs only to know what was there. */
-function avatarBefore(db: Db, personId: string): Promise<{ contentType: string } | null> {
-  return db.personAvatar.findUnique({ where: { personId }, select: { contentType: true } });
+/** Without the bytes: the timeline and the version need only what was there, and when. */
+function avatarBefore(db: Db, personId: string): Promise<StoredAvatar | null> {
+  return db.personAvatar.findUnique({ where: { personId }, select: { contentType: true, updatedAt: true } });
 }
 
 export interface StoredAvatar {
