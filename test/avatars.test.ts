@@ -413,6 +413,16 @@ describe('GET /avatars/<personId>', () => {
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET, HEAD');
   });
+
+  it("answers a browser's CORS preflight, so a page can send the key", async () => {
+    const response = await getAvatar(url, undefined, {
+      origin: 'https://app.example.org',
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'authorization',
+    }, 'OPTIONS');
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+  });
 });
 
 describe('Person.avatarUrl', () => {

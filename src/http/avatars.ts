@@ -37,7 +37,10 @@ export function useAvatarRoute({ prisma, log, requestIdOf }: AvatarRouteOptions)
         const token = bearerToken(request);
         const actor = token ? await authenticate(prisma, token) : null;
         if (!actor) {
-          const message = token === undefined ? 'Authentication required: send Authorization: Bearer <apiKey>.' : 'Unknown or revoked API key, or a malformed Authorization header.';
+          const message =
+            token === undefined
+              ? 'Authentication required: send Authorization: Bearer <apiKey>.'
+              : 'Unknown or revoked API key, or a malformed Authorization header.';
           endResponse(json(401, message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' }));
           return;
         }

@@ -7,7 +7,6 @@ import { recordEvent } from './timeline.ts';
 
 /** An uploaded file as the multipart parser hands it over (a web File, from whichever fetch implementation). */
 export interface Upload {
-  name: string;
   size: number;
   arrayBuffer(): Promise<ArrayBuffer>;
 }
