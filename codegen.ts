@@ -14,7 +14,7 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { DateTime: 'string', Date: 'string', JSON: 'unknown', ID: 'string' },
+        scalars: { DateTime: 'string', Date: 'string', JSON: 'unknown', ID: 'string', File: 'File' },
       },
     },
   },

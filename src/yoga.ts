@@ -4,7 +4,9 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import { bearerToken, unauthenticated, useRequireActor } from './http/auth.ts';
+import { useAvatarRoute } from './http/avatars.ts';
 import { useMaskUnexpectedErrors } from './http/errors.ts';
+import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { authenticate } from './services/account-service.ts';
@@ -38,7 +40,14 @@ export function createApp({ prisma, log, dbSchema = 'public' }: AppOptions): App
     },
     // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
     maskedErrors: true,
-    plugins: [useHealthEndpoints(prisma), useRequestId(), useRequireActor(), useMaskUnexpectedErrors()],
+    plugins: [
+      useHealthEndpoints(prisma),
+      useAvatarRoute({ prisma, log, requestIdOf }),
+      useRequestId(),
+      useMultipartBodyLimit(),
+      useRequireActor(),
+      useMaskUnexpectedErrors(),
+    ],
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
       const token = bearerToken(request);

@@ -17,6 +17,7 @@ const NestedPeople = graphql(`
           fullName
           emails
           primaryEmail
+          avatarUrl
           owner { email }
           companies { nodes { name } }
           tags(first: 10) { totalCount nodes { value tag { title } } }
@@ -47,6 +48,7 @@ beforeAll(async () => {
       data: { ...org, familyName: `P${n}`, emails: [`p${n}@example.org`, `p${n}@work.example`], ownerId: acme.userId, createdById: acme.userId },
     });
     const personId = person.id;
+    if (n % 2 === 0) await test.prisma.personAvatar.create({ data: { personId, contentType: 'image/png', data: Buffer.alloc(64) } });
     await test.prisma.personCompany.create({ data: { ...org, personId, companyId: company.id, position: 0 } });
     await test.prisma.personTag.createMany({ data: tags.map((tag) => ({ ...org, personId, tagId: tag.id })) });
     await test.prisma.groupMembership.createMany({ data: groups.map((group) => ({ ...org, personId, groupId: group.id })) });
@@ -67,6 +69,7 @@ async function statementsFor(first: number): Promise<{ count: number; people: nu
   expect(people.edges[0]!.node.notes.edges).toHaveLength(3);
   expect(people.edges[0]!.node.timeline.edges).toHaveLength(5);
   expect(people.edges[0]!.node.tags.totalCount).toBe(3);
+  expect(people.edges.filter((edge) => edge.node.avatarUrl !== null)).toHaveLength(Math.ceil(first / 2));
   return { count, people: people.edges.length };
 }
 

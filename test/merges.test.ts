@@ -205,7 +205,7 @@ describe('Mutation.mergePeople', () => {
   it('takes an overridden value as it is, even empty, and the avatar of the person named', async () => {
     const primary = await create(acme, { familyName: 'Primary', fullName: 'Dr. P', emails: ['p@example.org'] });
     const other = await create(acme, { givenName: 'Otto', familyName: 'Other', jobTitle: 'Chef', fullName: 'Otto the Chef' });
-    // The avatar API is built on another branch.
+    // Written directly: a merge only moves the row (test/avatars.test.ts merges pictures set through the API).
     await test.prisma.personAvatar.create({
       data: { personId: databaseId(primary.id), contentType: 'image/png', data: Buffer.from('primary') },
     });

@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
 import { IssueList, ValidationError } from '../services/errors.ts';
-import { csvColumnNames, readImportCsv } from '../services/import-csv.ts';
+import { csvColumnNames, maxCsvBytes, readImportCsv } from '../services/import-csv.ts';
 import {
   type ImportMatchKey,
   type ImportOptions,
@@ -13,9 +13,6 @@ import {
 import { FieldError, mutationResult } from './errors.ts';
 import { inputId } from './ids.ts';
 import { type PersonInputArg, personInputFields, toPersonInput } from './person.ts';
-
-/** A CSV of 10,000 rows is about 1.5 MB; this leaves room for wide rows and still bounds memory. */
-const maxCsvBytes = 20 * 1024 * 1024;
 
 const ImportStatusEnum = builder.enumType('ImportStatus', {
   values: {

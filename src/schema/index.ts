@@ -9,6 +9,7 @@ import './timeline.ts';
 import './interaction-metadata.ts';
 import './merge.ts';
 import './import.ts';
+import './avatar.ts';
 import './note-category.ts';
 import './note.ts';
 import './tag.ts';

@@ -40,7 +40,8 @@ builder.scalarType('File', {
 });
 
 function isFile(value: unknown): value is File {
-  return typeof value === 'object' && value !== null && typeof (value as File).stream === 'function' && typeof (value as File).size === 'number';
+  const file = value as Partial<File> | null;
+  return typeof file === 'object' && file !== null && typeof file.stream === 'function' && typeof file.arrayBuffer === 'function' && typeof file.size === 'number';
 }
 
 function parseDateTime(value: unknown): Date {

@@ -21,6 +21,9 @@ export interface CsvPersonRow {
   fields?: { field: string; value: InputJsonValue }[];
 }
 
+/** A CSV of 10,000 rows is about 1.5 MB; this leaves room for wide rows and still bounds memory. */
+export const maxCsvBytes = 20 * 1024 * 1024;
+
 export type CsvRow = { row: number; values: CsvPersonRow; issues: FieldIssue[] };
 
 const textColumns = [

@@ -1,0 +1,108 @@
+import type { Db } from '../db/prisma.ts';
+import type { Person } from '../generated/prisma/client.ts';
+import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
+import { IssueList, NotFoundError } from './errors.ts';
+import { findPersonOrThrow } from './person-service.ts';
+import { recordEvent } from './timeline.ts';
+
+/** An uploaded file as the multipart parser hands it over (a web File, from whichever fetch implementation). */
+export interface Upload {
+  size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export const maxAvatarBytes = 2 * 1024 * 1024;
+
+export type AvatarContentType = 'image/png' | 'image/jpeg' | 'image/webp';
+
+/**
+ * The image type by its first bytes. The file's name and the type the client declares are not
+ * trusted: a text file named `.png` is still text.
+ */
+export function sniffImageType(bytes: Uint8Array): AvatarContentType | undefined {
+  const startsWith = (signature: number[], offset = 0) =>
+    bytes.length >= offset + signature.length && signature.every((byte, index) => bytes[offset + index] === byte);
+  if (startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+  if (startsWith([0xff, 0xd8, 0xff])) return 'image/jpeg';
+  // RIFF, a 4-byte length, then WEBP.
+  if (startsWith([0x52, 0x49, 0x46, 0x46]) && startsWith([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
+  return undefined;
+}
+
+/** Checks the upload before any transaction opens, so a bad file costs no database work. */
+async function readAvatar(file: Upload): Promise<{ data: Uint8Array<ArrayBuffer>; contentType: AvatarContentType }> {
+  const issues = new IssueList();
+  if (file.size > maxAvatarBytes) {
+    issues.add(['file'], `The image is ${file.size} bytes; at most ${maxAvatarBytes} (2 MB).`);
+    issues.throwIfAny();
+  }
+  const data = new Uint8Array(await file.arrayBuffer());
+  const contentType = sniffImageType(data);
+  if (data.length === 0) issues.add(['file'], 'The file is empty.');
+  else if (data.length > maxAvatarBytes) issues.add(['file'], `The image is ${data.length} bytes; at most ${maxAvatarBytes} (2 MB).`);
+  else if (!contentType) issues.add(['file'], 'Not a PNG, JPEG or WebP image (judged by its content, not its name).');
+  issues.throwIfAny();
+  return { data, contentType: contentType! };
+}
+
+export async function setPersonAvatar({ prisma, actor }: ServiceContext, personId: string, file: Upload): Promise<Person> {
+  requireWriter(actor);
+  const { data, contentType } = await readAvatar(file);
+  return prisma.$transaction(async (tx) => {
+    const person = await findPersonOrThrow(tx, actor, personId);
+    const before = await avatarBefore(tx, personId);
+    // updatedAt is the version in avatarUrl: two changes within one millisecond must still differ.
+    const updatedAt = new Date(Math.max(Date.now(), (before?.updatedAt.getTime() ?? 0) + 1));
+    await tx.personAvatar.upsert({
+      where: { personId },
+      create: { personId, contentType, data, updatedAt },
+      update: { contentType, data, updatedAt },
+    });
+    const after = { contentType, byteSize: data.length };
+    await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before: before && { contentType: before.contentType }, after });
+    return person;
+  });
+}
+
+/** Removing an avatar the person does not have is a NotFoundError, as unsetting an unset field is an error. */
+export async function removePersonAvatar({ prisma, actor }: ServiceContext, personId: string): Promise<Person> {
+  requireWriter(actor);
+  return prisma.$transaction(async (tx) => {
+    const person = await findPersonOrThrow(tx, actor, personId);
+    const before = await avatarBefore(tx, personId);
+    const { count } = before ? await tx.personAvatar.deleteMany({ where: { personId } }) : { count: 0 };
+    if (!before || count === 0) throw new NotFoundError('Person', personId, false, 'This person has no avatar.');
+    await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before: { contentType: before.contentType }, after: null });
+    return person;
+  });
+}
+
+/** Without the bytes: the timeline and the version need only what was there, and when. */
+function avatarBefore(db: Db, personId: string): Promise<StoredAvatar | null> {
+  return db.personAvatar.findUnique({ where: { personId }, select: { contentType: true, updatedAt: true } });
+}
+
+export interface StoredAvatar {
+  contentType: string;
+  updatedAt: Date;
+}
+
+/** The avatar's type and version, without its bytes; null when the person is not the actor's or has none. */
+export function findAvatarVersion(prisma: Db, actor: Actor, personId: string): Promise<StoredAvatar | null> {
+  return prisma.personAvatar.findFirst({
+    where: { personId, person: { organizationId: actor.organizationId } },
+    select: { contentType: true, updatedAt: true },
+  });
+}
+
+export function findAvatar(prisma: Db, actor: Actor, personId: string): Promise<(StoredAvatar & { data: Uint8Array<ArrayBuffer> }) | null> {
+  return prisma.personAvatar.findFirst({
+    where: { personId, person: { organizationId: actor.organizationId } },
+    select: { contentType: true, updatedAt: true, data: true },
+  });
+}
+
+/** What cache validators and cache-busting URLs are built from: changes whenever the image does. */
+export function avatarVersion(avatar: { updatedAt: Date }): string {
+  return String(avatar.updatedAt.getTime());
+}
