@@ -14,7 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.ts';
 import { encodeGlobalId } from '../src/services/global-ids.ts';
 import { graphql } from './generated/gql.ts';
-import { createOrgClient, createTestApp, createUserClient, postRaw, type TestApp, type TestClient } from './support/app.ts';
+import {
+  createOrgClient,
+  createTestApp,
+  createUserClient,
+  expectGraphQLError,
+  postRaw,
+  type TestApp,
+  type TestClient,
+} from './support/app.ts';
 import { unknownId } from './support/organising.ts';
 
 /**
@@ -154,6 +162,13 @@ describe('Query._service', () => {
     expect(body.data._service.sdl).toContain('@key(fields: "id")');
   });
 
+  it('does not open anything else to a request without a key: asked together with data, it is 401', async () => {
+    const response = await postRaw(test, JSON.stringify({ query: '{ _service { sdl } people(first: 1) { totalCount } }' }));
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { data?: unknown };
+    expect(body.data ?? null).toBeNull();
+  });
+
   it('is a valid subgraph that describes the same types as schema.graphql', async () => {
     const { _service } = await acme.request(ServiceSdl);
     const fromSdl = lexicographicSortSchema(buildSubgraphSchema(parse(_service.sdl!)));
@@ -206,6 +221,14 @@ describe('Query._entities', () => {
     });
     expect(_entities.slice(0, 4)).toEqual([null, null, null, null]);
     expect(_entities[4]).toMatchObject({ id: acmeIds.Person });
+  });
+
+  it('refuses a representation of a type that is not an entity, with an error that names it', async () => {
+    for (const typename of ['Deal', 'TagAssignment', 'PageInfo']) {
+      const error = await expectGraphQLError(acme.request(Entities, { representations: [ref(typename, acmeIds.Person!)] }));
+      expect(error.response.errors?.[0]?.message).toContain(`"${typename}" is not an entity of this subgraph`);
+      expect(error.response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
   });
 
   it("gives null for another organisation's ids, and resolves them for that organisation", async () => {

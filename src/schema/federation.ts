@@ -1,7 +1,7 @@
 import { createContextCache } from '@pothos/core';
 import { queryFromInfo, type SelectionMap } from '@pothos/plugin-prisma';
 import DataLoader from 'dataloader';
-import type { GraphQLResolveInfo, ResponsePath } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo, type GraphQLSchema, isUnionType, type ResponsePath } from 'graphql';
 import { builder } from '../builder.ts';
 import { type GraphQLContext, organizationOf, serviceContext } from '../context.ts';
 import { visibleNotesWhere } from '../services/note-service.ts';
@@ -146,3 +146,30 @@ builder.asEntity(Merge, {
     ctx.prisma.merge.findMany({ ...query, where: inOrganization(ctx, ids) }),
   ),
 });
+
+/**
+ * `_entities` answers a representation of a type that is not an entity with a clear error, not
+ * Apollo's plain Error (which would be masked as unexpected): it is the gateway's mistake to fix.
+ */
+export function refuseNonEntityRepresentations(schema: GraphQLSchema): GraphQLSchema {
+  const entitiesField = schema.getQueryType()?.getFields()._entities;
+  const entityUnion = schema.getType('_Entity');
+  const resolve = entitiesField?.resolve;
+  if (!entitiesField || !resolve || !isUnionType(entityUnion)) return schema;
+  const entityNames = entityUnion.getTypes().map((type) => type.name);
+  entitiesField.resolve = (source, args: { representations: readonly unknown[] }, ctx, info) => {
+    for (const representation of args.representations) {
+      const typename = typeof representation === 'object' && representation !== null && '__typename' in representation
+        ? representation.__typename
+        : undefined;
+      if (typeof typename !== 'string' || !entityNames.includes(typename)) {
+        throw new GraphQLError(
+          `${JSON.stringify(typename ?? null)} is not an entity of this subgraph; its entities are ${entityNames.join(', ')}.`,
+          { extensions: { code: 'BAD_USER_INPUT' } },
+        );
+      }
+    }
+    return resolve(source, args, ctx, info);
+  };
+  return schema;
+}

@@ -15,11 +15,13 @@ import './group-category.ts';
 import './group.ts';
 import './custom-field.ts';
 import './field-value.ts';
-import './federation.ts';
+import { refuseNonEntityRepresentations } from './federation.ts';
 import { builder } from '../builder.ts';
 
 /**
  * The schema served, an Apollo Federation 2 subgraph: `_service { sdl }` gives gateways the SDL
  * with @link and @key, and `_entities` resolves the references they send.
  */
-export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
+export const schema = refuseNonEntityRepresentations(
+  builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }),
+);
