@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
@@ -28,7 +29,8 @@ export interface BuilderOptions {
 }
 
 export const builder = new SchemaBuilder<BuilderOptions>({
-  plugins: [PageSizePlugin, ErrorsPlugin, DirectivesPlugin, SimpleObjectsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin],
+  // The federation plugin reads the directives plugin's output, so it comes after it.
+  plugins: [PageSizePlugin, ErrorsPlugin, DirectivesPlugin, SimpleObjectsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin, FederationPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.prisma,
@@ -43,6 +45,8 @@ export const builder = new SchemaBuilder<BuilderOptions>({
     clientMutationId: 'omit',
     // Every connection also offers `nodes`, for clients that need no cursors.
     nodesOnConnection: true,
+    // Every Relay subgraph defines PageInfo; federation lets them share it only when all mark it so.
+    pageInfoTypeOptions: { shareable: true },
     cursorType: 'String',
     nodeQueryOptions: { description: 'Any object by its global id; null when it does not exist or is not yours.' },
     nodesQueryOptions: { description: 'Objects by their global ids, in the same order; null for each that does not exist.' },

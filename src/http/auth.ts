@@ -17,14 +17,16 @@ export function unauthenticated(message: string): GraphQLError {
 }
 
 /**
- * Only introspection may run without a key, so GraphiQL can show the schema before a key is
- * entered; every other operation without one is refused with 401.
+ * Only questions about the schema may run without a key: introspection, so GraphiQL can show the
+ * schema before a key is entered, and federation's `_service { sdl }`, which a gateway asks when
+ * it composes, before any user's request. Both reveal the schema and no data. Every other
+ * operation without a key, `_entities` included, is refused with 401.
  */
 export function useRequireActor(): Plugin<GraphQLContext> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       if (args.contextValue.actor) return;
-      if (isIntrospectionOnly(args.document, args.operationName)) return;
+      if (asksOnlyForSchema(args.document, args.operationName)) return;
       setResultAndStopExecution({
         errors: [unauthenticated('Authentication required: send Authorization: Bearer <apiKey>.')],
       });
@@ -32,7 +34,7 @@ export function useRequireActor(): Plugin<GraphQLContext> {
   };
 }
 
-function isIntrospectionOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
+function asksOnlyForSchema(document: DocumentNode, operationName: string | null | undefined): boolean {
   const operations = document.definitions.filter(
     (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
   );
@@ -47,7 +49,7 @@ function isIntrospectionOnly(document: DocumentNode, operationName: string | nul
   );
   const onlyMeta = (selectionSet: SelectionSetNode, seen: Set<string>): boolean =>
     selectionSet.selections.every((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value.startsWith('__');
+      if (selection.kind === Kind.FIELD) return selection.name.value.startsWith('__') || selection.name.value === '_service';
       if (selection.kind === Kind.INLINE_FRAGMENT) return onlyMeta(selection.selectionSet, seen);
       const name = selection.name.value;
       const fragment = fragments.get(name);

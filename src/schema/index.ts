@@ -17,6 +17,13 @@ import './group-category.ts';
 import './group.ts';
 import './custom-field.ts';
 import './field-value.ts';
+import { refuseNonEntityRepresentations } from './federation.ts';
 import { builder } from '../builder.ts';
 
-export const schema = builder.toSchema();
+/**
+ * The schema served, an Apollo Federation 2 subgraph: `_service { sdl }` gives gateways the SDL
+ * with @link and @key, and `_entities` resolves the references they send.
+ */
+export const schema = refuseNonEntityRepresentations(
+  builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }),
+);

@@ -100,7 +100,7 @@ const MergeOverrideRecord = builder.objectRef<StoredOverride>('MergeOverrideReco
   }),
 });
 
-builder.prismaNode('Merge', {
+export const Merge = builder.prismaNode('Merge', {
   description: 'A merge of several people into one.',
   id: { field: 'id' },
   // node(id) answers null, not an error, for an id that is not (or not yours).

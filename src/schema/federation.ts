@@ -1,0 +1,175 @@
+import { createContextCache } from '@pothos/core';
+import { queryFromInfo, type SelectionMap } from '@pothos/plugin-prisma';
+import DataLoader from 'dataloader';
+import { GraphQLError, type GraphQLResolveInfo, type GraphQLSchema, isUnionType, type ResponsePath } from 'graphql';
+import { builder } from '../builder.ts';
+import { type GraphQLContext, organizationOf, serviceContext } from '../context.ts';
+import { visibleNotesWhere } from '../services/note-service.ts';
+import { Company } from './company.ts';
+import { CustomField } from './custom-field.ts';
+import { Group } from './group.ts';
+import { GroupCategory } from './group-category.ts';
+import { localId } from './ids.ts';
+import { Merge } from './merge.ts';
+import { Note } from './note.ts';
+import { NoteCategory } from './note-category.ts';
+import { Person } from './person.ts';
+import { Tag } from './tag.ts';
+import { TimelineEvent } from './timeline.ts';
+import { User } from './user.ts';
+
+/**
+ * Every Node is an Apollo Federation entity keyed by its global id: another subgraph stores and
+ * sends the same opaque `id` a client sees, so one id names one object everywhere. A reference
+ * resolves only within the caller's organisation; any other id gives null, as node(id) does.
+ */
+const globalIdKey = builder.selection<{ id: string }>('id');
+
+type EntityQuery = Pick<SelectionMap, 'select' | 'include'>;
+type LoadRows<Row extends { id: string }> = (ctx: GraphQLContext, ids: string[], query: EntityQuery) => Promise<Row[]>;
+
+const entityLoaders = createContextCache(() => new Map<string, DataLoader<string, unknown>>());
+
+/**
+ * resolveReference runs once per representation: the references of one type in one `_entities`
+ * field share a DataLoader, so they cost one statement together, with everything selected beneath
+ * them planned into it (as node(id) does) rather than fetched again per entity.
+ */
+function referenceResolver<Row extends { id: string }>(typename: string, loadRows: LoadRows<Row>) {
+  return ({ id }: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo): Promise<Row | null> | null => {
+    const rowId = typeof id === 'string' ? localId(id, typename) : undefined;
+    if (rowId === undefined) return null;
+    const loaders = entityLoaders(ctx);
+    const key = `${typename}@${responseKey(info.path)}`;
+    let loader = loaders.get(key) as DataLoader<string, Row | null> | undefined;
+    if (!loader) {
+      const query = withId(queryFromInfo({ context: ctx, info, typeName: typename }));
+      loader = new DataLoader<string, Row | null>(async (ids) => {
+        const rows = await loadRows(ctx, [...ids], query);
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return ids.map((rowId) => byId.get(rowId) ?? null);
+      });
+      loaders.set(key, loader as DataLoader<string, unknown>);
+    }
+    return loader.load(rowId);
+  };
+}
+
+/** Rows are matched to their references by id, so the id is selected even when no one asked for it. */
+function withId(query: EntityQuery): EntityQuery {
+  return query.select ? { ...query, select: { ...query.select, id: true } } : query;
+}
+
+/** The field's path without list indices: an aliased second `_entities` gets loaders of its own. */
+function responseKey(path: ResponsePath | undefined): string {
+  const keys: string[] = [];
+  for (let link = path; link; link = link.prev) if (typeof link.key === 'string') keys.unshift(link.key);
+  return keys.join('.');
+}
+
+const inOrganization = (ctx: GraphQLContext, ids: string[]) => ({ id: { in: ids }, organizationId: organizationOf(ctx) });
+
+builder.asEntity(Person, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('Person', (ctx, ids, query) =>
+    ctx.prisma.person.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(Group, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('Group', (ctx, ids, query) =>
+    ctx.prisma.group.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(GroupCategory, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('GroupCategory', (ctx, ids, query) =>
+    ctx.prisma.groupCategory.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(Tag, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('Tag', (ctx, ids, query) =>
+    ctx.prisma.tag.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+// Someone else's private note does not exist for the caller, here as everywhere.
+builder.asEntity(Note, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('Note', (ctx, ids, query) =>
+    ctx.prisma.note.findMany({ ...query, where: { id: { in: ids }, ...visibleNotesWhere(serviceContext(ctx).actor) } }),
+  ),
+});
+
+builder.asEntity(NoteCategory, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('NoteCategory', (ctx, ids, query) =>
+    ctx.prisma.noteCategory.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(CustomField, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('CustomField', (ctx, ids, query) =>
+    ctx.prisma.customField.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(Company, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('Company', (ctx, ids, query) =>
+    ctx.prisma.company.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(User, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('User', (ctx, ids, query) =>
+    ctx.prisma.user.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(TimelineEvent, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('TimelineEvent', (ctx, ids, query) =>
+    ctx.prisma.timelineEvent.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(Merge, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('Merge', (ctx, ids, query) =>
+    ctx.prisma.merge.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+/**
+ * `_entities` answers a representation of a type that is not an entity with a clear error, not
+ * Apollo's plain Error (which would be masked as unexpected): it is the gateway's mistake to fix.
+ */
+export function refuseNonEntityRepresentations(schema: GraphQLSchema): GraphQLSchema {
+  const entitiesField = schema.getQueryType()?.getFields()._entities;
+  const entityUnion = schema.getType('_Entity');
+  const resolve = entitiesField?.resolve;
+  if (!entitiesField || !resolve || !isUnionType(entityUnion)) return schema;
+  const entityNames = entityUnion.getTypes().map((type) => type.name);
+  entitiesField.resolve = (source, args: { representations: readonly unknown[] }, ctx, info) => {
+    for (const representation of args.representations) {
+      const typename = typeof representation === 'object' && representation !== null && '__typename' in representation
+        ? representation.__typename
+        : undefined;
+      if (typeof typename !== 'string' || !entityNames.includes(typename)) {
+        throw new GraphQLError(
+          `${JSON.stringify(typename ?? null)} is not an entity of this subgraph; its entities are ${entityNames.join(', ')}.`,
+          { extensions: { code: 'BAD_USER_INPUT' } },
+        );
+      }
+    }
+    return resolve(source, args, ctx, info);
+  };
+  return schema;
+}
