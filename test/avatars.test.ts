@@ -223,8 +223,8 @@ describe('Mutation.setPersonAvatar', () => {
       expect(await snapshot(id)).toEqual(before);
     });
 
-    it('refuses a 25 MB upload sent without a Content-Length (chunked) with 413, before holding it', async () => {
-      const huge = Buffer.alloc(25 * 1024 * 1024, 0);
+    it('refuses a 23 MB upload sent without a Content-Length (chunked) with 413, before holding it', async () => {
+      const huge = Buffer.alloc(23 * 1024 * 1024, 0);
       png.copy(huge);
       const response = await test.app.fetch('http://test/graphql', {
         method: 'POST',
@@ -238,7 +238,7 @@ describe('Mutation.setPersonAvatar', () => {
       expect(await snapshot(id)).toEqual(before);
     });
 
-    it('refuses a 25 MB upload over a real connection, by its Content-Length', async () => {
+    it('refuses a 23 MB upload over a real connection, by its Content-Length', async () => {
       const server = createServer(test.app);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       try {
@@ -246,7 +246,7 @@ describe('Mutation.setPersonAvatar', () => {
         const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
           method: 'POST',
           headers: { authorization: `Bearer ${acme.apiKey}` },
-          body: uploadForm(SetPersonAvatar, { personId: id }, Buffer.alloc(25 * 1024 * 1024, 7), 'huge.png'),
+          body: uploadForm(SetPersonAvatar, { personId: id }, Buffer.alloc(23 * 1024 * 1024, 7), 'huge.png'),
         });
         expect(response.status).toBe(413);
         const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
@@ -310,7 +310,7 @@ describe('Mutation.setPersonAvatar', () => {
       });
       const body = (await response.json()) as { data?: unknown; errors: { message: string }[] };
       expect(body.data).toBeUndefined();
-      expect(body.errors[0]!.message).toMatch(/File must be a file sent as a multipart request part/);
+      expect(body.errors[0]!.message).toMatch(/File must be an upload sent as a multipart request/);
       expect(await snapshot(id)).toEqual(before);
     });
 

@@ -1,3 +1,4 @@
+import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import {
   buildSchema,
@@ -341,22 +342,10 @@ function dealsSubgraph(deals: { id: string; title: string; personId: string }[])
   });
 }
 
-interface ComposeServices {
-  composeServices(services: { name: string; url: string; typeDefs: DocumentNode }[]): {
-    errors?: readonly GraphQLError[];
-    supergraphSdl?: string;
-  };
-}
-
-// @apollo/composition (2.14.4, to match @apollo/subgraph) is not a dependency yet: until it is,
-// the composition check is skipped rather than failing on a missing module.
-const compositionModule = '@apollo/composition';
-const composition = (await import(compositionModule).catch(() => null)) as ComposeServices | null;
-
 describe('Federation with a second subgraph', () => {
-  it.skipIf(!composition)('composes with a subgraph that extends Person by its key', async () => {
+  it('composes with a subgraph that extends Person by its key', async () => {
     const { _service } = await acme.request(ServiceSdl);
-    const result = composition!.composeServices([
+    const result = composeServices([
       { name: 'people', url: 'http://people.test/graphql', typeDefs: parse(_service.sdl!) },
       { name: 'deals', url: 'http://deals.test/graphql', typeDefs: parse(dealsSdl) },
     ]);

@@ -10,6 +10,7 @@ import { CustomField } from './custom-field.ts';
 import { Group } from './group.ts';
 import { GroupCategory } from './group-category.ts';
 import { localId } from './ids.ts';
+import { Import } from './import.ts';
 import { Merge } from './merge.ts';
 import { Note } from './note.ts';
 import { NoteCategory } from './note-category.ts';
@@ -144,6 +145,13 @@ builder.asEntity(Merge, {
   key: globalIdKey,
   resolveReference: referenceResolver('Merge', (ctx, ids, query) =>
     ctx.prisma.merge.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(Import, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('Import', (ctx, ids, query) =>
+    ctx.prisma.import.findMany({ ...query, where: inOrganization(ctx, ids) }),
   ),
 });
 

@@ -42,7 +42,7 @@ const ImportRowErrorRef = builder.objectRef<ImportRowError>('ImportRowError').im
   }),
 });
 
-builder.prismaNode('Import', {
+export const Import = builder.prismaNode('Import', {
   description: 'An import of people (seed 000), with what it did to each row.',
   id: { field: 'id' },
   // node(id) answers null, not an error, for an id that is not (or not yours).
