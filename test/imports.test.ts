@@ -432,6 +432,13 @@ describe('importPeople with a CSV file', () => {
     expect(await personCount(acme.organizationId)).toBe(before + 10_000);
     const sample = await test.prisma.person.findFirst({ where: { organizationId: acme.organizationId, externalId: 'bulk-9999' } });
     expect(sample).toMatchObject({ givenName: 'Person 9999', emails: ['bulk9999@bulk.test'], jobTitle: 'Role 3' });
+    const events = await test.prisma.timelineEvent.findMany({ where: { personId: sample!.id }, orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }] });
+    expect(events.map((event) => event.type)).toEqual(['PERSON_CREATED', 'IMPORTED']);
+
+    // The same file again: every row matches its person by external id and changes nothing.
+    const again = await importCsv(acme, lines.join('\n'));
+    expect(again).toMatchObject({ import: { totalRows: 10_000, createdCount: 0, unchangedCount: 10_000, failedCount: 0 } });
+    expect(await personCount(acme.organizationId)).toBe(before + 10_000);
   }, 600_000);
 });
 

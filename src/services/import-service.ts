@@ -3,6 +3,7 @@ import type { Import, Person, Tag } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { DomainError, type FieldIssue, IssueList, ValidationError } from './errors.ts';
+import { sameValue } from './changes.ts';
 import { checkGroupsExist, groupIdsOf } from './field-value-service.ts';
 import { type PersonInput, type PreparedPerson, preparePerson } from './person-input.ts';
 import { changePerson, companyIds, insertPerson } from './person-service.ts';
@@ -147,7 +148,6 @@ interface BatchContext {
   importId: string;
 }
 
-type MatchedPerson = Pick<Person, 'id' | 'emails' | 'phones' | 'urls' | 'addresses'>;
 
 /**
  * Applies one batch inside the caller's transaction. Rows that create a person from plain fields
@@ -166,6 +166,9 @@ async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchCon
     const match = matches.get(row) ?? null;
     if (match instanceof ValidationError) {
       outcomes.push(rowError(row.row, match));
+    } else if (match && isPlain(row.input) && !context.tags.length && !context.options.groupIds.length && changesNothing(match, row.input)) {
+      // The common case of importing a file again, settled without a statement.
+      outcomes.push('UNCHANGED');
     } else if (!match && isPlain(row.input)) {
       try {
         plain.push(preparePerson(row.input, 'create'));
@@ -196,8 +199,8 @@ async function findMatches(
   actor: Actor,
   batch: readonly ImportRow[],
   matchOn: readonly ImportMatchKey[],
-): Promise<Map<ImportRow, MatchedPerson | ValidationError>> {
-  const byKey = new Map<string, MatchedPerson[]>();
+): Promise<Map<ImportRow, Person | ValidationError>> {
+  const byKey = new Map<string, Person[]>();
   for (const key of matchOn) {
     const values = [...new Set(batch.flatMap((row) => ('input' in row ? matchValues(row.input, key) : [])))];
     if (values.length === 0) continue;
@@ -206,7 +209,6 @@ async function findMatches(
         organizationId: actor.organizationId,
         ...(key === 'EXTERNAL_ID' ? { externalId: { in: values } } : { emails: { hasSome: values } }),
       },
-      select: { id: true, externalId: true, emails: true, phones: true, urls: true, addresses: true },
     });
     for (const person of found) {
       for (const value of key === 'EXTERNAL_ID' ? [person.externalId!] : person.emails) {
@@ -215,11 +217,11 @@ async function findMatches(
       }
     }
   }
-  const matches = new Map<ImportRow, MatchedPerson | ValidationError>();
+  const matches = new Map<ImportRow, Person | ValidationError>();
   for (const row of batch) {
     if (!('input' in row)) continue;
     for (const key of matchOn) {
-      const candidates = new Map<string, MatchedPerson>();
+      const candidates = new Map<string, Person>();
       for (const value of matchValues(row.input, key)) {
         for (const person of byKey.get(`${key} ${value}`) ?? []) candidates.set(person.id, person);
       }
@@ -270,7 +272,7 @@ async function insertPlainPeople(tx: Db, people: readonly PreparedPerson[], { ac
 }
 
 /** One row, atomic: a savepoint undoes everything it wrote when it fails. */
-async function applyRow(tx: Db, row: number, input: PersonInput, match: MatchedPerson | null, context: BatchContext): Promise<RowOutcome> {
+async function applyRow(tx: Db, row: number, input: PersonInput, match: Person | null, context: BatchContext): Promise<RowOutcome> {
   await tx.$executeRawUnsafe('SAVEPOINT import_row');
   try {
     const outcome = await writeRow(tx, input, match, context);
@@ -284,7 +286,7 @@ async function applyRow(tx: Db, row: number, input: PersonInput, match: MatchedP
   }
 }
 
-async function writeRow(tx: Db, input: PersonInput, match: MatchedPerson | null, { actor, options, tags, importId }: BatchContext): Promise<RowOutcome> {
+async function writeRow(tx: Db, input: PersonInput, match: Person | null, { actor, options, tags, importId }: BatchContext): Promise<RowOutcome> {
   const importedAt = new Date();
   let personId: string;
   let outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED';
@@ -359,13 +361,8 @@ async function checkOptions(db: Db, actor: Actor, options: ImportOptions): Promi
  * the person has: emails, phones, urls, addresses, companies and groups are united, the person's
  * first (so their primary ones stay primary). Other fields it gives replace theirs.
  */
-async function addedTo(tx: Db, person: MatchedPerson, input: PersonInput, groupIds: readonly string[]): Promise<PersonInput> {
-  const result: PersonInput = { ...input };
-  for (const key of ['emails', 'phones', 'urls', 'addresses'] as const) {
-    const given = input[key];
-    if (given) result[key] = unite(person[key], given, key === 'emails' ? (email) => email.trim().toLowerCase() : (item) => item.trim());
-    else delete result[key];
-  }
+async function addedTo(tx: Db, person: Person, input: PersonInput, groupIds: readonly string[]): Promise<PersonInput> {
+  const result = withListsAdded(person, input);
   if (input.companies?.length) {
     result.companies = [...(await companyIds(tx, person.id)).map((id) => ({ id })), ...input.companies];
   } else {
@@ -375,6 +372,31 @@ async function addedTo(tx: Db, person: MatchedPerson, input: PersonInput, groupI
   if (adding.length > 0) result.groups = unite([...(await groupIdsOf(tx, person.id))], adding);
   else delete result.groups;
   return result;
+}
+
+function withListsAdded(person: Person, input: PersonInput): PersonInput {
+  const result: PersonInput = { ...input };
+  for (const key of ['emails', 'phones', 'urls', 'addresses'] as const) {
+    const given = input[key];
+    if (given) result[key] = unite(person[key], given, key === 'emails' ? (email) => email.trim().toLowerCase() : (item) => item.trim());
+    else delete result[key];
+  }
+  return result;
+}
+
+/**
+ * Whether a plain row would leave the person it matches as they are: the same comparison
+ * changePerson makes, done in memory. A row that does not validate is not settled here: the
+ * one-by-one path reports its problems.
+ */
+function changesNothing(person: Person, input: PersonInput): boolean {
+  try {
+    const { data } = preparePerson(withListsAdded(person, input), 'update');
+    return Object.entries(data).every(([key, value]) => sameValue(person[key as keyof Person], value));
+  } catch (error) {
+    if (error instanceof ValidationError) return false;
+    throw error;
+  }
 }
 
 /** The items of `first`, then those of `second` not already there (compared by `key`). */

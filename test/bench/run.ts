@@ -6,6 +6,7 @@ import { faker } from '@faker-js/faker';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPrismaClient } from '../../src/db/prisma.ts';
 import { dropSchema } from '../support/app.ts';
+import { benchImports, type ImportFigures } from './imports.ts';
 import { scenarios } from './scenarios.ts';
 import { seedOrganization } from './seed.ts';
 
@@ -39,7 +40,7 @@ const [firstLine] = (await once(server.stdout, 'data')) as [Buffer];
 const { port } = JSON.parse(firstLine.toString()) as { port: number };
 const base = `http://127.0.0.1:${port}`;
 const stats = async () =>
-  (await (await fetch(`${base}/bench/stats`)).json()) as { statements: number; requests: number; rss: number };
+  (await (await fetch(`${base}/bench/stats`)).json()) as { statements: number; requests: number; rss: number; maxRss: number };
 
 /** A scenario whose requests fail would measure error handling: one is checked first. */
 async function checkAnswers(name: string, request: autocannon.Request): Promise<void> {
@@ -56,7 +57,9 @@ async function checkAnswers(name: string, request: autocannon.Request): Promise<
   }
 }
 
+const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const rows: string[][] = [];
+let imports: ImportFigures[] = [];
 try {
   for (const scenario of scenarios(seeded)) {
     await checkAnswers(scenario.name, scenario.request(faker));
@@ -79,16 +82,33 @@ try {
       result.latency.p50.toFixed(1),
       result.latency.p99.toFixed(1),
       (statements / requests).toFixed(1),
-      (rss / 1024 / 1024).toFixed(0),
+      megabytes(rss),
     ]);
   }
+  imports = await benchImports(base, seeded, stats);
 } finally {
   server.kill('SIGTERM');
 }
 
-const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'server RSS MB'];
-const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
+  process.stdout.write(`${line(header)}\n${line(widths.map((width) => '-'.repeat(width)))}\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+}
+
 process.stdout.write(`\n${peopleCount} people, ${connections} connections, ${seconds} s per scenario\n`);
-process.stdout.write(`${line(header)}\n${line(widths.map((width) => '-'.repeat(width)))}\n`);
-for (const row of rows) process.stdout.write(`${line(row)}\n`);
+printTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'server RSS MB'], rows);
+process.stdout.write('\nimportPeople, one request each\n');
+printTable(
+  ['import', 'rows', 's', 'rows/s', 'SQL', 'server RSS MB', 'peak RSS MB'],
+  imports.map((figures) => [
+    figures.name,
+    String(figures.rows),
+    figures.seconds.toFixed(1),
+    (figures.rows / figures.seconds).toFixed(0),
+    String(figures.statements),
+    megabytes(figures.rss),
+    megabytes(figures.maxRss),
+  ]),
+);

@@ -6,7 +6,8 @@ import { createApp } from '../../src/yoga.ts';
 
 /**
  * The server under load, in a process of its own. Beside the app it answers GET /bench/stats
- * (SQL statements and GraphQL requests since the last POST /bench/reset, and memory), which is
+ * (SQL statements and GraphQL requests since the last POST /bench/reset, memory now and at its
+ * peak), which is
  * how the benchmark reads statements per request and the server's memory.
  */
 const url = process.env.BENCH_DATABASE_URL!;
@@ -19,8 +20,10 @@ const app = createApp({ prisma, log: createLogger('warn'), dbSchema: schema });
 const server = createServer((request, response) => {
   if (request.url === '/bench/stats') {
     const { rss, heapUsed } = process.memoryUsage();
+    // The peak since the process started (resourceUsage gives it in kilobytes).
+    const maxRss = process.resourceUsage().maxRSS * 1024;
     response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ statements, requests, rss, heapUsed }));
+    response.end(JSON.stringify({ statements, requests, rss, heapUsed, maxRss }));
     return;
   }
   if (request.url === '/bench/reset') {
