@@ -1,3 +1,4 @@
+import { type GraphQLResolveInfo, Kind, type SelectionNode } from 'graphql';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
@@ -119,6 +120,27 @@ export function asUserInputError(error: unknown): never {
   throw error;
 }
 
+/**
+ * Where the connection's people are selected: `edges { node }`, or `nodes` when only that is
+ * asked for, so that either form plans its nested fields into the page's one query. (With both,
+ * `nodes` reuses the edges' rows and only what they lack is loaded, in one batch.)
+ */
+function nodesPath(info: GraphQLResolveInfo): string[] {
+  const selected = new Set<string>();
+  const collect = (selections: readonly SelectionNode[]) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) selected.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet.selections);
+      else {
+        const fragment = info.fragments[selection.name.value];
+        if (fragment) collect(fragment.selectionSet.selections);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) collect(node.selectionSet?.selections ?? []);
+  return !selected.has('edges') && selected.has('nodes') ? ['nodes'] : ['edges', 'node'];
+}
+
 builder.queryField('people', (t) =>
   t.connection(
     {
@@ -135,7 +157,7 @@ builder.queryField('people', (t) =>
           const issues = new IssueList();
           const filter = args.filter ? toPersonFilter(args.filter, ['filter'], issues) : null;
           issues.throwIfAny();
-          const nodeQuery = queryFromInfo({ context: ctx, info, typeName: 'Person', path: ['edges', 'node'] });
+          const nodeQuery = queryFromInfo({ context: ctx, info, typeName: 'Person', path: nodesPath(info) });
           const result = await listPeople(
             prisma,
             actor,

@@ -1,6 +1,7 @@
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type CsvRecord, CsvSyntaxError, readCsv } from './csv.ts';
 import { type FieldIssue, ValidationError } from './errors.ts';
+import { numberFields, textFields } from './person-input.ts';
 import { parseCalendarDate } from './validation.ts';
 
 /**
@@ -26,27 +27,9 @@ export const maxCsvBytes = 20 * 1024 * 1024;
 
 export type CsvRow = { row: number; values: CsvPersonRow; issues: FieldIssue[] };
 
-const textColumns = [
-  'givenName',
-  'familyName',
-  'additionalName',
-  'honorificPrefix',
-  'initials',
-  'fullName',
-  'jobTitle',
-  'description',
-  'gender',
-  'language',
-  'timezone',
-  'profileColor',
-  'externalId',
-  'customerId',
-  'linkedinId',
-  'externalSource',
-  'role',
-] as const;
+const textColumns = Object.keys(textFields) as (keyof typeof textFields)[];
 const booleanColumns = ['isTracked', 'suspended'] as const;
-const integerColumns = ['dealSize', 'totalDeals', 'totalWonDeals', 'totalLostDeals'] as const;
+const integerColumns = numberFields;
 /** List columns may repeat (email, email, ...); each non-empty cell is one item. */
 const listColumns = { emails: 'email', phones: 'phone', urls: 'url', addresses: 'address', companies: 'company', groups: 'group' } as const;
 const fieldPrefix = 'field:';

@@ -61,7 +61,8 @@ export interface PreparedPerson {
   companies: CompanyRef[] | undefined;
 }
 
-const textFields = {
+/** The text fields and their length limits. */
+export const textFields = {
   givenName: limits.name,
   familyName: limits.name,
   additionalName: limits.name,
@@ -81,7 +82,7 @@ const textFields = {
   role: limits.name,
 } as const satisfies Partial<Record<keyof PersonInput, number>>;
 
-const numberFields = ['dealSize', 'totalDeals', 'totalWonDeals', 'totalLostDeals'] as const;
+export const numberFields = ['dealSize', 'totalDeals', 'totalWonDeals', 'totalLostDeals'] as const;
 const listFields = { emails: 'email', phones: 'phone', urls: 'url', addresses: 'address' } as const;
 
 /** Checks a person input and turns it into column values; throws one ValidationError listing every problem. */
