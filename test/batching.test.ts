@@ -31,6 +31,22 @@ const NestedPeople = graphql(`
   }
 `);
 
+const NestedPeopleByNodes = graphql(`
+  query NestedPeopleByNodes($first: Int!) {
+    people(first: $first) {
+      totalCount
+      nodes {
+        id
+        fullName
+        avatarUrl
+        companies { nodes { name } }
+        tags(first: 10) { totalCount nodes { value tag { title } } }
+        notes(first: 3) { totalCount nodes { description category { title } } }
+      }
+    }
+  }
+`);
+
 let test: TestApp;
 let acme: TestClient;
 
@@ -84,5 +100,19 @@ describe('Query.people batching', () => {
     // total count; the timeline counts and the last actors behind interactionMetadata (one
     // DataLoader batch). A statement per person would make the 50-person count larger.
     expect(small.count).toBe(5);
+  });
+
+  it('plans people selected through `nodes` into the page query as well', async () => {
+    const counts: number[] = [];
+    for (const first of [5, 50]) {
+      test.sql.length = 0;
+      const { people } = await acme.request(NestedPeopleByNodes, { first });
+      counts.push(test.sql.length);
+      expect(people.nodes).toHaveLength(first);
+      expect(people.nodes[0]!.notes.nodes).toHaveLength(3);
+      expect(people.nodes[0]!.tags.totalCount).toBe(3);
+    }
+    // The API key, the page with its relations joined in, and the total count.
+    expect(counts).toEqual([3, 3]);
   });
 });
