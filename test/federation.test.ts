@@ -2,7 +2,6 @@ import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import {
   buildSchema,
-  type DocumentNode,
   execute,
   type GraphQLError,
   type GraphQLObjectType,

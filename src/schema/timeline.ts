@@ -85,7 +85,7 @@ builder.prismaObjectFields('Person', (t) => ({
       occurredAfter: t.arg({ type: 'DateTime', description: 'Only events strictly after this instant.' }),
       occurredBefore: t.arg({ type: 'DateTime', description: 'Only events strictly before this instant.' }),
     },
-    query: (args, ctx) => {
+    query: (args) => {
       const problem = invalidTimeRange(args);
       if (problem) throw new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT', argument: 'occurredAfter' } });
       return { where: timelineWhere(args), orderBy: timelineOrder };

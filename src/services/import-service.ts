@@ -1,4 +1,4 @@
-import type { Db, PrismaClient } from '../db/prisma.ts';
+import type { Db } from '../db/prisma.ts';
 import type { Import, Person, Tag } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
