@@ -1,5 +1,5 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
-import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
+import { GraphQLError, type GraphQLField, type GraphQLFieldResolver, getNullableType, isListType } from 'graphql';
 
 export const maxPageSize = 100;
 
@@ -48,4 +48,27 @@ declare global {
       pageSize: PageSizeCheck<Types>;
     }
   }
+}
+
+/** The page a connection returns when neither first nor last is given. */
+export const defaultPageSize = 20;
+
+/**
+ * The cost model behind the query limits (builder.ts): a field costs 1, and what is selected
+ * beneath a page or a list counts once for each item it may return: a connection's page size
+ * (first or last, 20 when absent, at most 100; a size out of range is left to the page-size
+ * check's clear error), the ids given to nodes(ids) and the representations given to _entities,
+ * and 10 for any other list. A connection's edges and nodes are counted by the connection itself.
+ */
+export function fieldCost<Context>(args: Record<string, unknown>, _ctx: Context, field: GraphQLField<unknown, Context>) {
+  const takes = (name: string) => field.args.some((arg) => arg.name === name);
+  if (takes('first') || takes('last')) {
+    const size = Number(args.first ?? args.last ?? defaultPageSize);
+    return { field: 1, multiplier: Math.min(Math.max(size, 1), maxPageSize) };
+  }
+  const listed = args.ids ?? args.representations;
+  if (Array.isArray(listed)) return { field: 1, multiplier: listed.length };
+  if (!isListType(getNullableType(field.type))) return 1;
+  if (field.name === 'edges' || field.name === 'nodes') return { field: 1, multiplier: 1 };
+  return { field: 1, multiplier: 10 };
 }
