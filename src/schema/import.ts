@@ -155,7 +155,7 @@ builder.mutationField('importPeople', (t) =>
       'Imports people (seed 000), from `rows` or a CSV `file`. Each row is validated like createPerson and applied on its own:',
       'bad rows are reported in rowErrors with their number while good rows are applied. A row matching a person (matchOn)',
       'updates them (see ImportRowInput); two people matching one row is an error for that row. Every person created or',
-      'changed gets an IMPORTED timeline event and importedAt. Rows commit in batches of 100, so `imports` shows progress.',
+      'changed gets an IMPORTED timeline event and importedAt. Rows commit in batches of 500, so `imports` shows progress.',
       'A bad input (unknown tags or groups, no rows, broken CSV or unknown columns) fails the whole import and writes nothing.',
     ].join(' '),
     errors: mutationResult('ImportPeople', 'import'),
