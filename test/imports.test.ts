@@ -282,6 +282,36 @@ describe('importPeople with rows', () => {
     expect(again).toMatchObject({ unchangedCount: 1, updatedCount: 0 });
   });
 
+  it('leaves the same values and timeline whether a row is inserted in bulk or one by one', async () => {
+    const tagId = await createTag(acme, 'Same path');
+    const groupId = await createGroup(acme, 'Same path group');
+    const field = await createField(acme, { title: 'Same path size', type: 'NUMBER' });
+    const record = await imported(
+      acme,
+      [
+        // Plain: inserted with the batch.
+        { familyName: 'Samepath', givenName: 'Bulk', fields: [{ field: field.slug, value: '7' }] },
+        // A company makes the row go one by one.
+        { familyName: 'Samepath', givenName: 'Single', companies: [{ name: 'Samepath AB' }], fields: [{ field: field.slug, value: 7 }] },
+      ],
+      { tagIds: [tagId], groupIds: [groupId] },
+    );
+    expect(record).toMatchObject({ createdCount: 2, failedCount: 0 });
+    const found = await people(acme, 'samepath');
+    const timelines = await Promise.all(found.map(async (person) => {
+      const events = await timelineOf(test, person.id);
+      return events.map(({ type, data }) => ({ type, data }));
+    }));
+    expect(timelines[0]).toEqual(timelines[1]);
+    expect(timelines[0]!.map((event) => event.type)).toEqual(['PERSON_CREATED', 'GROUP_JOINED', 'FIELD_SET', 'TAG_ADDED', 'IMPORTED']);
+    expect(timelines[0]![2]!.data).toEqual({ fieldId: localIdOf(field.id), field: field.slug, before: null, after: 7 });
+    for (const person of found) {
+      expect(person.fields.nodes).toEqual([{ field: { slug: field.slug }, value: 7 }]);
+      expect(person.tags.nodes).toEqual([{ tag: { title: 'Same path' } }]);
+      expect(person.groups.nodes).toEqual([{ group: { title: 'Same path group' } }]);
+    }
+  });
+
   it('refuses, writing nothing, tags and groups that are not usable or not yours, and duplicate match keys', async () => {
     const valued = await createTag(acme, 'Score', 'NUMBER');
     const theirTag = await createTag(globex, 'Theirs');

@@ -182,7 +182,7 @@ export async function checkEntries(
 }
 
 /** Each ref's field in this organisation, in the order given; one query for all. */
-async function findFields(db: Db, actor: Actor, refs: readonly FieldRef[]): Promise<(CustomField | undefined)[]> {
+export async function findFields(db: Db, actor: Actor, refs: readonly FieldRef[]): Promise<(CustomField | undefined)[]> {
   if (refs.length === 0) return [];
   const ids = refs.flatMap((ref) => ('id' in ref ? [ref.id] : []));
   const slugs = refs.flatMap((ref) => ('slug' in ref ? [ref.slug] : []));
@@ -200,7 +200,7 @@ async function findFields(db: Db, actor: Actor, refs: readonly FieldRef[]): Prom
  * updatedAt to the value read, and only if the row is still the version read; when it is not,
  * the definition changed meanwhile and is read again. Rows are locked in id order (no deadlock).
  */
-async function lockDefinitions(db: Db, fields: readonly CustomField[]): Promise<Map<string, CustomField>> {
+export async function lockDefinitions(db: Db, fields: readonly CustomField[]): Promise<Map<string, CustomField>> {
   const locked = new Map<string, CustomField>();
   const sorted = [...new Map(fields.map((field) => [field.id, field])).values()].sort((a, b) => a.id.localeCompare(b.id));
   for (const field of sorted) {
