@@ -1,16 +1,14 @@
 import type { Db } from '../db/prisma.ts';
-import type { CustomField, Import, Person, Tag } from '../generated/prisma/client.ts';
+import type { Import, Person, Tag } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { DomainError, type FieldIssue, IssueList, ValidationError } from './errors.ts';
 import { sameValue } from './changes.ts';
-import type { FieldRef } from './custom-field-service.ts';
-import { checkGroupsExist, findFields, groupIdsOf, lockDefinitions } from './field-value-service.ts';
-import { checkValue } from './field-validation.ts';
-import { type PersonInput, type PreparedPerson, preparePerson } from './person-input.ts';
+import { checkGroupsExist, groupIdsOf } from './field-value-service.ts';
+import { bulkFields, insertPlainPeople, isPlain, type PlainPerson, preparePlain, refKey } from './import-bulk.ts';
+import { type PersonInput, preparePerson } from './person-input.ts';
 import { changePerson, companyIds, insertPerson } from './person-service.ts';
-import { recordEvent, type TimelineEventType } from './timeline.ts';
-import { newId } from './uuid.ts';
+import { recordEvent } from './timeline.ts';
 
 export type ImportMatchKey = 'EXTERNAL_ID' | 'EMAIL';
 
@@ -185,69 +183,8 @@ async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchCon
       outcomes.push(await applyRow(tx, row.row, row.input, match, context));
     }
   }
-  await insertPlainPeople(tx, plain, context);
+  await insertPlainPeople(tx, plain, { actor: context.actor, groupIds: context.options.groupIds, tags: context.tags, importId: context.importId });
   return outcomes;
-}
-
-/** A row that needs no lookup beyond its custom fields' definitions, and no write beyond the person, their values and the import's tags and groups. */
-function isPlain(input: PersonInput): boolean {
-  return input.ownerId == null && !input.companies?.length && !input.groups?.length && !input.fieldsByGroup?.length;
-}
-
-interface PlainPerson {
-  prepared: PreparedPerson;
-  values: { field: CustomField; value: InputJsonValue }[];
-}
-
-function refKey(ref: FieldRef): string {
-  return 'id' in ref ? `id ${ref.id}` : `slug ${ref.slug}`;
-}
-
-/**
- * The definitions of the custom fields the batch's rows set, found and locked (see
- * lockDefinitions) once for the whole batch, by ref. Only fields whose values need no lookup
- * (not CONTACT or USER) and no membership (not a group's) are here: rows with others, or with
- * fields that do not exist, go one by one, which reports them as it always does.
- */
-async function bulkFields(tx: Db, actor: Actor, batch: readonly ImportRow[]): Promise<Map<string, CustomField>> {
-  const refs = new Map<string, FieldRef>();
-  for (const row of batch) {
-    if ('input' in row && isPlain(row.input)) for (const entry of row.input.fields ?? []) refs.set(refKey(entry.field), entry.field);
-  }
-  if (refs.size === 0) return new Map();
-  const found = await findFields(tx, actor, [...refs.values()]);
-  const usable = found.filter((field): field is CustomField => !!field && field.groupId === null && field.type !== 'CONTACT' && field.type !== 'USER');
-  const locked = await lockDefinitions(tx, usable);
-  const byRef = new Map<string, CustomField>();
-  for (const [key, ref] of refs) {
-    const field = usable.find((candidate) => ('id' in ref ? candidate.id === ref.id : candidate.slug === ref.slug));
-    if (field) byRef.set(key, locked.get(field.id)!);
-  }
-  return byRef;
-}
-
-/** A plain row checked as createPerson checks it; one ValidationError with every problem. */
-function preparePlain(input: PersonInput, fields: ReadonlyMap<string, CustomField>): PlainPerson {
-  const issues = new IssueList();
-  let prepared: PreparedPerson | undefined;
-  try {
-    prepared = preparePerson(input, 'create');
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    issues.issues.push(...error.issues);
-  }
-  const values: PlainPerson['values'] = [];
-  const seen = new Set<string>();
-  (input.fields ?? []).forEach((entry, index) => {
-    const field = fields.get(refKey(entry.field))!;
-    if (seen.has(field.id)) issues.add(['input', 'fields', String(index), 'field'], `Field "${field.slug}" is given twice.`);
-    seen.add(field.id);
-    const checked = checkValue(issues, ['input', 'fields', String(index), 'value'], field, entry.value);
-    // An empty value unsets, and a new person has nothing to unset.
-    if (checked?.value != null) values.push({ field, value: checked.value });
-  });
-  issues.throwIfAny();
-  return { prepared: prepared!, values };
 }
 
 /**
@@ -295,48 +232,6 @@ async function findMatches(
     }
   }
   return matches;
-}
-
-/** Creates a batch's plain rows with a few bulk inserts, writing the events the one-by-one path writes, in its order. */
-async function insertPlainPeople(tx: Db, people: readonly PlainPerson[], { actor, options, tags, importId }: BatchContext): Promise<void> {
-  if (people.length === 0) return;
-  const { organizationId, userId } = actor;
-  const importedAt = new Date();
-  const rows = people.map(({ prepared: { data }, values }) => ({
-    person: { ...data, id: newId(), familyName: data.familyName!, organizationId, createdById: userId, importedAt },
-    values,
-  }));
-  await tx.person.createMany({ data: rows.map(({ person }) => person) });
-  if (options.groupIds.length > 0) {
-    await tx.groupMembership.createMany({
-      data: rows.flatMap(({ person }) => options.groupIds.map((groupId) => ({ groupId, personId: person.id, organizationId }))),
-    });
-  }
-  const values = rows.flatMap(({ person, values }) =>
-    values.map(({ field, value }) => ({ personId: person.id, fieldId: field.id, organizationId, value, updatedById: userId })),
-  );
-  if (values.length > 0) await tx.personFieldValue.createMany({ data: values });
-  if (tags.length > 0) {
-    await tx.personTag.createMany({ data: rows.flatMap(({ person }) => tags.map((tag) => ({ personId: person.id, tagId: tag.id, organizationId }))) });
-  }
-  // Ids made here increase, so the events keep this order on the timeline.
-  const event = (personId: string, type: TimelineEventType, data: Record<string, InputJsonValue | null> = {}) => ({
-    id: newId(),
-    organizationId,
-    personId,
-    actorId: userId,
-    type,
-    data: data as InputJsonValue,
-  });
-  await tx.timelineEvent.createMany({
-    data: rows.flatMap(({ person: { id }, values }) => [
-      event(id, 'PERSON_CREATED'),
-      ...options.groupIds.map((groupId) => event(id, 'GROUP_JOINED', { groupId, role: 'MEMBER' })),
-      ...values.map(({ field, value }) => event(id, 'FIELD_SET', { fieldId: field.id, field: field.slug, before: null, after: value })),
-      ...tags.map((tag) => event(id, 'TAG_ADDED', { tagId: tag.id, title: tag.title, value: null })),
-      event(id, 'IMPORTED', { importId, result: 'CREATED' }),
-    ]),
-  });
 }
 
 /** One row, atomic: a savepoint undoes everything it wrote when it fails. */
