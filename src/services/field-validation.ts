@@ -3,7 +3,7 @@ import type { CustomField } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import type { IssueList } from './errors.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.ts';
-import { isWebUrl, parseCalendarDate } from './validation.ts';
+import { isWebUrl, normalizeEmail, parseCalendarDate } from './validation.ts';
 
 /** Seed 003's limits for values: strings up to 5000 characters, lists up to 1000 items. */
 export const valueLimits = {
@@ -199,7 +199,7 @@ function checkReferences(
     const id = typeof item === 'string' ? item : isRecord(item) && onlyKey(item, 'id') ? item.id : undefined;
     const email = type === 'USER' && isRecord(item) && onlyKey(item, 'email') ? item.email : undefined;
     if (typeof email === 'string') {
-      references.push({ path: at, typename: 'User', email: email.trim().toLowerCase() });
+      references.push({ path: at, typename: 'User', email: normalizeEmail(email) });
       return;
     }
     const decoded = typeof id === 'string' ? decodeGlobalId(id) : undefined;

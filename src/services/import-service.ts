@@ -9,6 +9,7 @@ import { bulkFields, insertPlainPeople, isPlain, type PlainPerson, preparePlain,
 import { type PersonInput, preparePerson } from './person-input.ts';
 import { changePerson, companyIds, insertPerson } from './person-service.ts';
 import { recordEvent } from './timeline.ts';
+import { normalizeEmail } from './validation.ts';
 
 export type ImportMatchKey = 'EXTERNAL_ID' | 'EMAIL';
 
@@ -137,8 +138,7 @@ function matchValues(input: PersonInput, key: ImportMatchKey): string[] {
     const externalId = input.externalId?.trim();
     return externalId ? [externalId] : [];
   }
-  // Emails are stored lower-cased (validation.ts), so this is the same comparison a filter makes.
-  return (input.emails ?? []).map((email) => email.trim().toLowerCase()).filter((email) => email !== '');
+  return (input.emails ?? []).map(normalizeEmail).filter((email) => email !== '');
 }
 
 interface BatchContext {
@@ -341,7 +341,7 @@ function withListsAdded(person: Person, input: PersonInput): PersonInput {
   const result: PersonInput = { ...input };
   for (const key of ['emails', 'phones', 'urls', 'addresses'] as const) {
     const given = input[key];
-    if (given) result[key] = unite(person[key], given, key === 'emails' ? (email) => email.trim().toLowerCase() : (item) => item.trim());
+    if (given) result[key] = unite(person[key], given, key === 'emails' ? normalizeEmail : (item) => item.trim());
     else delete result[key];
   }
   return result;

@@ -2,6 +2,7 @@ import type { Db, Prisma } from '../db/prisma.ts';
 import type { Actor } from './actor.ts';
 import { type FieldRef, fieldWhere } from './custom-field-service.ts';
 import { IssueList } from './errors.ts';
+import { normalizeEmail } from './validation.ts';
 
 /** Which people a list shows; every condition given must hold (and/or/not combine filters). */
 export interface PersonFilter {
@@ -85,7 +86,7 @@ async function filterConditions(
       ],
     });
   }
-  if (filter.emails) where.push({ emails: { hasSome: filter.emails.map((email) => email.trim().toLowerCase()) } });
+  if (filter.emails) where.push({ emails: { hasSome: filter.emails.map(normalizeEmail) } });
   if (filter.ownerIds) where.push({ ownerId: { in: [...filter.ownerIds] } });
   if (filter.tagIds) where.push({ tags: { some: { tagId: { in: [...filter.tagIds] } } } });
   if (filter.groupIds) where.push({ memberships: { some: { groupId: { in: [...filter.groupIds] } } } });

@@ -41,6 +41,11 @@ const phonePattern = /^\+?[0-9 ().\-/]{3,}(?:\s*(?:x|ext\.?)\s*\d+)?$/i;
 export type ListKind = 'email' | 'phone' | 'url' | 'address';
 
 /** An ordered list (emails, phones, ...): each item checked, duplicates refused, at most 20. */
+/** Emails are stored so, lower-cased, and compared so: matching one (filters, imports, merges) is exact. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 export function cleanList(
   issues: IssueList,
   path: string[],
@@ -55,8 +60,7 @@ export function cleanList(
   const seen = new Set<string>();
   const cleaned: string[] = [];
   values.forEach((raw, index) => {
-    // Emails are stored lower-cased, so matching an email (filters, imports, merges) is exact.
-    const value = kind === 'email' ? raw.trim().toLowerCase() : raw.trim();
+    const value = kind === 'email' ? normalizeEmail(raw) : raw.trim();
     const itemPath = [...path, String(index)];
     const problem = checkListItem(value, kind);
     if (problem) {
