@@ -2,7 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { GroupCategory } from '../generated/prisma/client.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { ConflictError, IssueList, NotFoundError } from './errors.ts';
-import { conflictOnDuplicate, requiredTitle, titleLimits } from './titles.ts';
+import { conflictOnDuplicate, requiredTitle, sameTitleWhere, titleLimits } from './titles.ts';
 import { cleanText } from './validation.ts';
 
 export interface GroupCategoryInput {
@@ -78,14 +78,7 @@ function prepareGroupCategory(input: GroupCategoryInput, mode: 'create' | 'updat
 
 /** Titles are unique per organisation whatever their case, as for note categories and tags. */
 async function assertTitleFree(db: Db, actor: Actor, title: string, exceptId?: string): Promise<void> {
-  const clash = await db.groupCategory.findFirst({
-    where: {
-      organizationId: actor.organizationId,
-      title: { equals: title, mode: 'insensitive' },
-      ...(exceptId ? { id: { not: exceptId } } : {}),
-    },
-    select: { id: true },
-  });
+  const clash = await db.groupCategory.findFirst({ where: sameTitleWhere(actor.organizationId, title, exceptId), select: { id: true } });
   if (clash) throw new ConflictError(duplicateMessage(title));
 }
 

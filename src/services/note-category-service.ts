@@ -2,7 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { NoteCategory } from '../generated/prisma/client.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { ConflictError, IssueList, NotFoundError } from './errors.ts';
-import { conflictOnDuplicate, isForeignKeyViolation, requiredTitle } from './titles.ts';
+import { conflictOnDuplicate, isForeignKeyViolation, requiredTitle, sameTitleWhere } from './titles.ts';
 
 export interface NoteCategoryInput {
   title: string;
@@ -72,14 +72,7 @@ function prepareTitle(input: NoteCategoryInput): string {
 
 /** Titles are unique per organisation whatever their case: "Call" and "call" are one category. */
 async function assertTitleFree(db: Db, actor: Actor, title: string, exceptId?: string): Promise<void> {
-  const clash = await db.noteCategory.findFirst({
-    where: {
-      organizationId: actor.organizationId,
-      title: { equals: title, mode: 'insensitive' },
-      ...(exceptId ? { id: { not: exceptId } } : {}),
-    },
-    select: { id: true },
-  });
+  const clash = await db.noteCategory.findFirst({ where: sameTitleWhere(actor.organizationId, title, exceptId), select: { id: true } });
   if (clash) throw new ConflictError(duplicateMessage(title));
 }
 

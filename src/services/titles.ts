@@ -22,6 +22,15 @@ export function requiredTitle(issues: IssueList, path: string[], value: string |
   return trimmed;
 }
 
+/** Another row of the organisation with this title, whatever its case; `exceptId` is the row being renamed. */
+export function sameTitleWhere(organizationId: string, title: string, exceptId?: string) {
+  return {
+    organizationId,
+    title: { equals: title, mode: 'insensitive' as const },
+    ...(exceptId ? { id: { not: exceptId } } : {}),
+  };
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
