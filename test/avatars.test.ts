@@ -6,7 +6,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent } from '../src/db/migrate.ts';
 import { graphql } from './generated/gql.ts';
-import { createOrgClient, createTestApp, createUserClient, expectGraphQLError, type TestApp, type TestClient } from './support/app.ts';
+import {
+  createOrgClient,
+  createTestApp,
+  createUserClient,
+  expectGraphQLError,
+  multipartForm,
+  type TestApp,
+  type TestClient,
+} from './support/app.ts';
 
 const CreatePerson = graphql(`
   mutation AvatarCreatePerson($input: PersonInput!) {
@@ -100,11 +108,8 @@ function uploadForm<Result, Variables extends { file: unknown }>(
   fileName: string,
   declaredType = 'image/png',
 ): FormData {
-  const form = new FormData();
-  form.append('operations', JSON.stringify({ query: print(document), variables: { ...variables, file: null } }));
-  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.append('0', new Blob([new Uint8Array(file)], { type: declaredType }), fileName);
-  return form;
+  const upload = new File([new Uint8Array(file)], fileName, { type: declaredType });
+  return multipartForm(document, { ...variables, file: null } as Variables, { file: upload });
 }
 
 async function upload(

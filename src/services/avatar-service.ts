@@ -5,12 +5,6 @@ import { IssueList, NotFoundError } from './errors.ts';
 import { findPersonOrThrow } from './person-service.ts';
 import { recordEvent } from './timeline.ts';
 
-/** An uploaded file as the multipart parser hands it over (a web File, from whichever fetch implementation). */
-export interface Upload {
-  size: number;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
-
 export const maxAvatarBytes = 2 * 1024 * 1024;
 
 export type AvatarContentType = 'image/png' | 'image/jpeg' | 'image/webp';
@@ -30,7 +24,7 @@ export function sniffImageType(bytes: Uint8Array): AvatarContentType | undefined
 }
 
 /** Checks the upload before any transaction opens, so a bad file costs no database work. */
-async function readAvatar(file: Upload): Promise<{ data: Uint8Array<ArrayBuffer>; contentType: AvatarContentType }> {
+async function readAvatar(file: File): Promise<{ data: Uint8Array<ArrayBuffer>; contentType: AvatarContentType }> {
   const issues = new IssueList();
   if (file.size > maxAvatarBytes) {
     issues.add(['file'], `The image is ${file.size} bytes; at most ${maxAvatarBytes} (2 MB).`);
@@ -45,7 +39,7 @@ async function readAvatar(file: Upload): Promise<{ data: Uint8Array<ArrayBuffer>
   return { data, contentType: contentType! };
 }
 
-export async function setPersonAvatar({ prisma, actor }: ServiceContext, personId: string, file: Upload): Promise<Person> {
+export async function setPersonAvatar({ prisma, actor }: ServiceContext, personId: string, file: File): Promise<Person> {
   requireWriter(actor);
   const { data, contentType } = await readAvatar(file);
   return prisma.$transaction(async (tx) => {

@@ -118,9 +118,23 @@ export function postRaw(test: TestApp, body: string, headers: Record<string, str
 }
 
 /**
- * A request with file uploads, as the GraphQL multipart request spec sends it: `files` maps a
- * variable path ("input.file") to its file, which the variables carry as null.
+ * The body of a request with file uploads, as the GraphQL multipart request spec has it: `files`
+ * maps a variable path ("input.file") to its file, which the variables carry as null.
  */
+export function multipartForm<Result, Variables extends object>(
+  document: TypedDocumentNode<Result, Variables>,
+  variables: Variables,
+  files: Record<string, Blob>,
+): FormData {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: print(document), variables }));
+  const paths = Object.keys(files);
+  form.append('map', JSON.stringify(Object.fromEntries(paths.map((path, index) => [String(index), [`variables.${path}`]]))));
+  paths.forEach((path, index) => form.append(String(index), files[path]!, files[path] instanceof File ? files[path].name : 'upload'));
+  return form;
+}
+
+/** Sends a multipart request (see multipartForm) with the client's key. */
 export async function requestWithFiles<Result, Variables extends object>(
   test: TestApp,
   client: Pick<TestClient, 'apiKey'>,
@@ -128,15 +142,10 @@ export async function requestWithFiles<Result, Variables extends object>(
   variables: Variables,
   files: Record<string, Blob>,
 ): Promise<{ status: number; data?: Result; errors?: { message: string }[] }> {
-  const form = new FormData();
-  form.append('operations', JSON.stringify({ query: print(document), variables }));
-  const paths = Object.keys(files);
-  form.append('map', JSON.stringify(Object.fromEntries(paths.map((path, index) => [String(index), [`variables.${path}`]]))));
-  paths.forEach((path, index) => form.append(String(index), files[path]!, files[path] instanceof File ? files[path].name : 'upload'));
   const response = await test.app.fetch('http://test/graphql', {
     method: 'POST',
     headers: { authorization: `Bearer ${client.apiKey}` },
-    body: form,
+    body: multipartForm(document, variables, files),
   });
   return { status: response.status, ...((await response.json()) as { data?: Result; errors?: { message: string }[] }) };
 }
