@@ -18,7 +18,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const database = await openDatabase(config, log);
   // PGlite is one session behind its socket: statements of two connections can interleave
   // there (electric-sql/pglite#1046), so the server keeps to a single connection on it.
-  const prisma = createPrismaClient({ url: database.url, poolSize: database.kind === 'pglite' ? 1 : 10 });
+  const prisma = createPrismaClient({
+    url: database.url,
+    poolSize: database.kind === 'pglite' ? 1 : 10,
+    preparedStatements: database.kind === 'postgresql',
+  });
   const app = createApp({ prisma, log });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {

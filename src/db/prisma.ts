@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
@@ -12,14 +13,31 @@ export interface PrismaOptions {
   /** A PostgreSQL schema other than public (tests isolate each file in its own). */
   schema?: string;
   poolSize?: number;
+  /**
+   * Name every statement so that PostgreSQL parses and plans it once per connection (a nested
+   * person costs 13.5 ms to plan and 0.6 ms to run). Only for a real PostgreSQL: PGlite serves
+   * every connection from one backend session, where a name prepared by one connection would
+   * clash with the same name prepared by the next.
+   */
+  preparedStatements?: boolean;
   /** Called with every SQL statement sent; used to count statements per request. */
   onQuery?: (sql: string) => void;
 }
 
+/**
+ * Each connection keeps every statement it prepared, and a statement with a list of values has
+ * one text per list length; retiring connections after a while bounds what they accumulate.
+ */
+const connectionLifetimeSeconds = 15 * 60;
+
 export function createPrismaClient(options: PrismaOptions): PrismaClient {
   const adapter = new PrismaPg(
-    { connectionString: options.url, max: options.poolSize ?? 10 },
-    options.schema ? { schema: options.schema } : undefined,
+    { connectionString: options.url, max: options.poolSize ?? 10, maxLifetimeSeconds: connectionLifetimeSeconds },
+    {
+      ...(options.schema ? { schema: options.schema } : {}),
+      // pg refuses two texts under one name, so the name is a digest of the text.
+      ...(options.preparedStatements ? { statementNameGenerator: ({ sql }) => statementName(sql) } : {}),
+    },
   );
   const client = new PrismaClient({
     adapter,
@@ -33,4 +51,17 @@ export function createPrismaClient(options: PrismaOptions): PrismaClient {
     client.$on('query' as never, (event: { query: string }) => onQuery(event.query));
   }
   return client;
+}
+
+const statementNames = new Map<string, string>();
+
+/** The same few hundred texts come back all the time: hash each once. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `p${createHash('sha1').update(sql).digest('hex')}`;
+    if (statementNames.size >= 10_000) statementNames.clear();
+    statementNames.set(sql, name);
+  }
+  return name;
 }

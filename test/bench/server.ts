@@ -14,7 +14,7 @@ const url = process.env.BENCH_DATABASE_URL!;
 const schema = process.env.BENCH_SCHEMA!;
 let statements = 0;
 let requests = 0;
-const prisma = createPrismaClient({ url, schema, poolSize: 10, onQuery: () => statements++ });
+const prisma = createPrismaClient({ url, schema, poolSize: 10, preparedStatements: true, onQuery: () => statements++ });
 const app = createApp({ prisma, log: createLogger('warn'), dbSchema: schema });
 
 const server = createServer((request, response) => {

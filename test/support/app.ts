@@ -29,7 +29,13 @@ export async function createTestApp(): Promise<TestApp> {
   const sql: string[] = [];
   // PGlite serves all connections from one session, where concurrent statements can interleave.
   const poolSize = inject('embedded') ? 1 : 4;
-  const prisma = createPrismaClient({ url: databaseUrl, schema, poolSize, onQuery: (statement) => sql.push(statement) });
+  const prisma = createPrismaClient({
+    url: databaseUrl,
+    schema,
+    poolSize,
+    preparedStatements: !inject('embedded'),
+    onQuery: (statement) => sql.push(statement),
+  });
   const app = createApp({ prisma, log: createLogger('error'), dbSchema: schema });
   return {
     app,
