@@ -31,7 +31,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
-  log.info('server listening', { url, database: database.kind });
+  log.info('server listening', { url, database: database.kind, pid: process.pid });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -28,25 +28,42 @@ function environment(): NodeJS.ProcessEnv {
 }
 
 interface Server {
+  /** npm, which started the server. */
   process: ChildProcess;
   url: string;
+  /** The server's own process. */
+  pid: number;
   logs: string[];
 }
 
+/**
+ * `npm start` itself, so the test covers what a newcomer and a process manager run: it builds
+ * dist/ (prestart) and then runs the compiled server with node; the SIGTERM goes to npm.
+ */
 function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { cwd: root, env: environment() });
+  const child = spawn('npm', ['start'], { cwd: root, env: environment() });
   const logs: string[] = [];
   return new Promise((resolve, reject) => {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
+      // The server's own lines are JSON; npm may add a warning of its own.
+      for (const line of chunk.split('\n').filter((text) => text.startsWith('{'))) {
         logs.push(line);
-        const entry = JSON.parse(line) as { msg: string; url?: string };
-        if (entry.msg === 'server listening') resolve({ process: child, url: entry.url!, logs });
+        const entry = JSON.parse(line) as { msg: string; url?: string; pid?: number };
+        if (entry.msg === 'server listening') resolve({ process: child, url: entry.url!, pid: entry.pid!, logs });
       }
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${logs.join('\n')}`)));
   });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function stopServer(server: Server): Promise<number | null> {
@@ -103,6 +120,8 @@ describe('the server process on the embedded database', () => {
       expect(await stopServer(server)).toBe(0);
     }
     expect(server.logs.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+    // npm handed the signal to the server it started, which is gone with it.
+    expect(isAlive(server.pid)).toBe(false);
 
     // With the server stopped, the command opens the data directory itself.
     const second = await runScript('org-create', ['--name', 'Second']);
@@ -118,5 +137,5 @@ describe('the server process on the embedded database', () => {
     } finally {
       expect(await stopServer(restarted)).toBe(0);
     }
-  }, 120_000);
+  }, 300_000);
 });
