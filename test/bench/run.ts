@@ -197,7 +197,7 @@ const project = await startServer('project', projectServerCommand());
 try {
   const raw = await startServer('raw', rawServerCommand());
   try {
-    const checked = await checkSameAnswers(project.base, raw.base, seeded);
+    const checked = await checkSameAnswers(project.base, raw.base, seeded, { url: databaseUrl, schema });
     process.stdout.write(`the raw server answers as the API does (${checked} requests compared)\n`);
     for (const scenario of compared) {
       for (const server of [project, raw]) {
