@@ -1,49 +1,83 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { faker } from '@faker-js/faker';
-import { migrate } from '../../src/db/migrate.ts';
-import { createPrismaClient } from '../../src/db/prisma.ts';
-import { dropSchema } from '../support/app.ts';
 import { benchImports, type ImportFigures } from './imports.ts';
-import { scenarios } from './scenarios.ts';
-import { seedOrganization } from './seed.ts';
+import { checkSameAnswers } from './compare.ts';
+import { prepareDatabase } from './prepare.ts';
+import { comparedScenarios, type Scenario, scenarios } from './scenarios.ts';
+import type { BenchStats } from './stats.ts';
 
 /**
- * npm run bench: seeds a realistic organisation into PostgreSQL, starts the server in a process
- * of its own, loads it from this one with autocannon over loopback, and prints per scenario the
- * requests per second, p50 and p99 latency, SQL statements per request and server memory.
+ * npm run bench: seeds a realistic organisation into PostgreSQL (then ANALYZE), and measures the
+ * API against the practical limit: for the two nested read scenarios, the project's server and
+ * a raw-SQL server (raw-server.ts, one hand-written statement per request) are first checked to
+ * answer the same JSON, warmed up, then loaded in alternating rounds, so that both meet the same
+ * machine conditions. The other scenarios and the imports are then measured on the project's
+ * server alone. Load comes from this process with autocannon over loopback.
+ *
  * Figures on a shared 2-core machine are noisy: compare runs side by side, not with old numbers.
+ * PostgreSQL's CPU is that of every `postgres` process of the machine, so anything else using
+ * the database during a round is counted too.
  */
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://root@127.0.0.1:5432/postgres';
 const schema = 'people_gateway_bench';
 const peopleCount = Number(process.env.BENCH_PEOPLE ?? 10_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-
-await dropSchema(databaseUrl, schema);
-await migrate({ connectionString: databaseUrl, schema });
-const prisma = createPrismaClient({ url: databaseUrl, schema });
-const seedStart = performance.now();
-const seeded = await seedOrganization(prisma, peopleCount);
-await prisma.$disconnect();
-process.stdout.write(`seeded ${peopleCount} people in ${((performance.now() - seedStart) / 1000).toFixed(1)} s\n`);
-
 const root = path.resolve(import.meta.dirname, '../..');
-const server = spawn(process.execPath, ['--import', 'tsx', 'test/bench/server.ts'], {
-  cwd: root,
-  env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_SCHEMA: schema, NODE_ENV: 'production' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const [firstLine] = (await once(server.stdout, 'data')) as [Buffer];
-const { port } = JSON.parse(firstLine.toString()) as { port: number };
-const base = `http://127.0.0.1:${port}`;
-const stats = async () =>
-  (await (await fetch(`${base}/bench/stats`)).json()) as { statements: number; requests: number; rss: number; maxRss: number };
+
+/**
+ * How the project's server is started. The one place to change when the server is run from
+ * compiled JavaScript instead of through tsx (it must still print {"port":N} as its first line
+ * and answer /bench/stats and /bench/reset, as test/bench/server.ts does).
+ */
+function projectServerCommand(): { command: string; args: string[] } {
+  return { command: process.execPath, args: ['--import', 'tsx', 'test/bench/server.ts'] };
+}
+
+function rawServerCommand(): { command: string; args: string[] } {
+  return { command: process.execPath, args: ['--import', 'tsx', 'test/bench/raw-server.ts'] };
+}
+
+interface Server {
+  name: string;
+  base: string;
+  process: ChildProcess;
+  stats: () => Promise<BenchStats>;
+  reset: () => Promise<void>;
+}
+
+async function startServer(name: string, { command, args }: { command: string; args: string[] }): Promise<Server> {
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_SCHEMA: schema, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`the ${name} server exited (${String(code)}) before it listened`);
+  });
+  const [firstLine] = (await Promise.race([once(child.stdout!, 'data'), exited])) as [Buffer];
+  const { port } = JSON.parse(firstLine.toString().split('\n')[0]!) as { port: number };
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    name,
+    base,
+    process: child,
+    stats: async () => (await (await fetch(`${base}/bench/stats`)).json()) as BenchStats,
+    reset: async () => {
+      await fetch(`${base}/bench/reset`);
+    },
+  };
+}
 
 /** A scenario whose requests fail would measure error handling: one is checked first. */
-async function checkAnswers(name: string, request: autocannon.Request): Promise<void> {
+async function checkAnswers(base: string, scenario: Scenario): Promise<void> {
+  const request = scenario.request(faker);
   const setup = request.setupRequest as (request: autocannon.Request, context: object) => autocannon.Request;
   const prepared = setup({ ...request, path: '/graphql' }, {});
   const response = await fetch(`${base}/graphql`, {
@@ -53,52 +87,203 @@ async function checkAnswers(name: string, request: autocannon.Request): Promise<
   });
   const text = await response.text();
   if (!response.ok || text.includes('"errors"') || /"__typename":"\w+Error"/.test(text)) {
-    throw new Error(`${name}: the request fails: ${text.slice(0, 500)}`);
+    throw new Error(`${scenario.name}: the request fails: ${text.slice(0, 500)}`);
   }
 }
 
-const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-const rows: string[][] = [];
-let imports: ImportFigures[] = [];
-try {
-  for (const scenario of scenarios(seeded)) {
-    await checkAnswers(scenario.name, scenario.request(faker));
-    // A short warm-up, so the first scenario does not pay for JIT and connection set-up.
-    await autocannon({ url: `${base}/graphql`, connections, duration: 1, requests: [scenario.request(faker)] });
-    await fetch(`${base}/bench/reset`);
-    const result = await autocannon({
-      url: `${base}/graphql`,
-      connections,
-      duration: seconds,
-      requests: [scenario.request(faker)],
-    });
-    const { statements, requests, rss } = await stats();
-    if (result.non2xx > 0 || result.errors > 0) {
-      throw new Error(`${scenario.name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** CPU time (utime + stime, in clock ticks) of every process named postgres, by pid. */
+function postgresTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // Gone since the listing.
     }
-    rows.push([
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    // After the command come the fields from the 3rd on; utime and stime are the 14th and 15th.
+    const fields = stat.slice(close + 2).split(' ');
+    ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+  }
+  return ticks;
+}
+
+/** Milliseconds of CPU between two readings: per process, so a backend that ended does not count negative. */
+function postgresMillisBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let ticks = 0;
+  for (const [pid, now] of after) ticks += now - (before.get(pid) ?? 0);
+  return (ticks * 1000) / clockTicks;
+}
+
+interface Round {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  statements: number;
+  serverRequests: number;
+  serverCpuMs: number;
+  postgresCpuMs: number;
+  rss: number;
+}
+
+async function load(server: Server, scenario: Scenario, duration: number): Promise<autocannon.Result> {
+  const result = await autocannon({ url: `${server.base}/graphql`, connections, duration, requests: [scenario.request(faker)] });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${scenario.name} on ${server.name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+  }
+  return result;
+}
+
+async function measureRound(server: Server, scenario: Scenario): Promise<Round> {
+  await server.reset();
+  const before = await server.stats();
+  const postgresBefore = postgresTicks();
+  const result = await load(server, scenario, seconds);
+  const postgresAfter = postgresTicks();
+  const after = await server.stats();
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statements: after.statements,
+    serverRequests: after.requests,
+    serverCpuMs: (after.cpuMicros - before.cpuMicros) / 1000,
+    postgresCpuMs: postgresMillisBetween(postgresBefore, postgresAfter),
+    rss: after.rss,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+
+/**
+ * One row from the rounds: req/s is all requests over all seconds; p50 and p99 are the medians
+ * of the rounds' own; statements and CPU are totals over the requests the server counted; RSS is
+ * the last round's.
+ */
+function summarize(rows: Round[]) {
+  const serverRequests = sum(rows.map((row) => row.serverRequests));
+  return {
+    reqPerSecond: sum(rows.map((row) => row.requests)) / sum(rows.map((row) => row.seconds)),
+    p50: median(rows.map((row) => row.p50)),
+    p99: median(rows.map((row) => row.p99)),
+    statementsPerRequest: sum(rows.map((row) => row.statements)) / serverRequests,
+    serverCpuMsPerRequest: sum(rows.map((row) => row.serverCpuMs)) / serverRequests,
+    postgresCpuMsPerRequest: sum(rows.map((row) => row.postgresCpuMs)) / serverRequests,
+    rss: rows.at(-1)!.rss,
+  };
+}
+
+const seeded = await prepareDatabase(databaseUrl, schema, peopleCount);
+const all = scenarios(seeded);
+const compared = comparedScenarios.map((name) => all.find((scenario) => scenario.name === name)!);
+
+const comparisonRows: string[][] = [];
+const projectRows: string[][] = [];
+let imports: ImportFigures[] = [];
+const project = await startServer('project', projectServerCommand());
+try {
+  const raw = await startServer('raw', rawServerCommand());
+  try {
+    const checked = await checkSameAnswers(project.base, raw.base, seeded, { url: databaseUrl, schema });
+    process.stdout.write(`the raw server answers as the API does (${checked} requests compared)\n`);
+    for (const scenario of compared) {
+      for (const server of [project, raw]) {
+        await checkAnswers(server.base, scenario);
+        process.stdout.write(`${scenario.name}: warming up ${server.name} for ${warmupSeconds} s\n`);
+        await load(server, scenario, warmupSeconds);
+      }
+      const measured = new Map<Server, Round[]>([
+        [project, []],
+        [raw, []],
+      ]);
+      for (let round = 1; round <= rounds; round++) {
+        for (const server of [project, raw]) {
+          const figures = await measureRound(server, scenario);
+          measured.get(server)!.push(figures);
+          process.stdout.write(
+            `${scenario.name}, round ${round}, ${server.name}: ${(figures.requests / figures.seconds).toFixed(1)} req/s, ` +
+              `server ${(figures.serverCpuMs / figures.serverRequests).toFixed(1)} ms CPU/req, ` +
+              `PostgreSQL ${(figures.postgresCpuMs / figures.serverRequests).toFixed(1)} ms CPU/req\n`,
+          );
+        }
+      }
+      const [projectFigures, rawFigures] = [summarize(measured.get(project)!), summarize(measured.get(raw)!)];
+      for (const [server, figures] of [
+        [project, projectFigures],
+        [raw, rawFigures],
+      ] as const) {
+        comparisonRows.push([
+          scenario.name,
+          server.name,
+          figures.reqPerSecond.toFixed(1),
+          figures.p50.toFixed(1),
+          figures.p99.toFixed(1),
+          figures.statementsPerRequest.toFixed(1),
+          figures.serverCpuMsPerRequest.toFixed(1),
+          figures.postgresCpuMsPerRequest.toFixed(1),
+          megabytes(figures.rss),
+          server === project ? (projectFigures.reqPerSecond / rawFigures.reqPerSecond).toFixed(2) : '',
+        ]);
+      }
+    }
+  } finally {
+    raw.process.kill('SIGTERM');
+  }
+
+  for (const scenario of all.filter((candidate) => !compared.includes(candidate))) {
+    await checkAnswers(project.base, scenario);
+    // A short warm-up, so the first scenario does not pay for JIT and connection set-up.
+    await load(project, scenario, 1);
+    const figures = summarize([await measureRound(project, scenario)]);
+    projectRows.push([
       scenario.name,
-      result.requests.average.toFixed(0),
-      result.latency.p50.toFixed(1),
-      result.latency.p99.toFixed(1),
-      (statements / requests).toFixed(1),
-      megabytes(rss),
+      figures.reqPerSecond.toFixed(1),
+      figures.p50.toFixed(1),
+      figures.p99.toFixed(1),
+      figures.statementsPerRequest.toFixed(1),
+      figures.serverCpuMsPerRequest.toFixed(1),
+      figures.postgresCpuMsPerRequest.toFixed(1),
+      megabytes(figures.rss),
     ]);
   }
-  imports = await benchImports(base, seeded, stats);
+  imports = await benchImports(project.base, seeded, project.stats);
 } finally {
-  server.kill('SIGTERM');
+  project.process.kill('SIGTERM');
 }
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
+  const numeric = header.map((_, column) => rows.every((row) => row[column] === '' || /^[\d.]+$/.test(row[column]!)));
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
   process.stdout.write(`${line(header)}\n${line(widths.map((width) => '-'.repeat(width)))}\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
 }
 
-process.stdout.write(`\n${peopleCount} people, ${connections} connections, ${seconds} s per scenario\n`);
-printTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'server RSS MB'], rows);
+process.stdout.write(
+  `\n${peopleCount} people, ${connections} connections; the API (project) against one hand-written SQL statement per request (raw)\n` +
+    `${warmupSeconds} s warm-up each, then ${rounds} alternating rounds of ${seconds} s; req/s = all requests / all seconds, ` +
+    `p50/p99 = median of the rounds', CPU = ms per request (PostgreSQL: every postgres process)\n`,
+);
+printTable(
+  ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'server CPU ms/req', 'PG CPU ms/req', 'RSS MB', 'project/raw req/s'],
+  comparisonRows,
+);
+process.stdout.write(`\nproject only, ${seconds} s per scenario\n`);
+printTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'server CPU ms/req', 'PG CPU ms/req', 'RSS MB'], projectRows);
 process.stdout.write('\nimportPeople, one request each\n');
 printTable(
   ['import', 'rows', 's', 'rows/s', 'SQL', 'server RSS MB', 'peak RSS MB'],

@@ -8,7 +8,8 @@ export interface Scenario {
   request: (faker: Faker) => Request;
 }
 
-const personFields = `
+/** What the nested read scenarios ask of each person; the raw-SQL server answers exactly this. */
+export const personFields = `
   id fullName givenName familyName jobTitle emails primaryEmail phones createdAt updatedAt
   companies { nodes { id name } }
   owner { id email }
@@ -19,6 +20,12 @@ const personFields = `
   interactionMetadata { workspace { approximateCount lastInteractedAt } }
   fields(first: 10) { edges { node { value field { slug type } } } }
 `;
+
+export const personByIdQuery = `query ($id: ID!) { person(id: $id) { ${personFields} } }`;
+export const pageQuery = `{ people(first: 50) { totalCount edges { node { ${personFields} } } } }`;
+
+/** The two read scenarios measured against the raw-SQL server as well. */
+export const comparedScenarios = ['page of 50, nested', 'person by id, nested'] as const;
 
 export function scenarios(seeded: SeededOrg): Scenario[] {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${seeded.apiKey}` };
@@ -33,13 +40,13 @@ export function scenarios(seeded: SeededOrg): Scenario[] {
       name: 'person by id, nested',
       request: (faker) =>
         graphql(() => ({
-          query: `query ($id: ID!) { person(id: $id) { ${personFields} } }`,
+          query: personByIdQuery,
           variables: { id: globalId(faker.helpers.arrayElement(seeded.personIds)) },
         })),
     },
     {
       name: 'page of 50, nested',
-      request: () => graphql(() => ({ query: `{ people(first: 50) { totalCount edges { node { ${personFields} } } } }` })),
+      request: () => graphql(() => ({ query: pageQuery })),
     },
     {
       name: 'search',

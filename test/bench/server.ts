@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { createPrismaClient } from '../../src/db/prisma.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createApp } from '../../src/yoga.ts';
+import { readStats } from './stats.ts';
 
 /**
  * The server under load, in a process of its own. Beside the app it answers GET /bench/stats
- * (SQL statements and GraphQL requests since the last POST /bench/reset, memory now and at its
- * peak), which is
- * how the benchmark reads statements per request and the server's memory.
+ * (see stats.ts: SQL statements and GraphQL requests since the last /bench/reset, memory, CPU
+ * time), which is how the benchmark reads statements, CPU and memory per request.
  */
 const url = process.env.BENCH_DATABASE_URL!;
 const schema = process.env.BENCH_SCHEMA!;
@@ -19,11 +19,8 @@ const app = createApp({ prisma, log: createLogger('warn'), dbSchema: schema });
 
 const server = createServer((request, response) => {
   if (request.url === '/bench/stats') {
-    const { rss, heapUsed } = process.memoryUsage();
-    // The peak since the process started (resourceUsage gives it in kilobytes).
-    const maxRss = process.resourceUsage().maxRSS * 1024;
     response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ statements, requests, rss, heapUsed, maxRss }));
+    response.end(JSON.stringify(readStats(statements, requests)));
     return;
   }
   if (request.url === '/bench/reset') {
