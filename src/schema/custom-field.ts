@@ -31,6 +31,7 @@ export const CustomFieldTypeEnum = builder.enumType('CustomFieldType', {
 export const CustomField = builder.prismaNode('CustomField', {
   description: 'A typed field that people can be given values for (seed 000: people/fields).',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),

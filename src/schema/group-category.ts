@@ -12,6 +12,7 @@ import { localId, targetId } from './ids.ts';
 export const GroupCategory = builder.prismaNode('GroupCategory', {
   description: 'A kind of group (seed 000): teams, local chapters, working groups...',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),

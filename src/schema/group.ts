@@ -23,6 +23,7 @@ const membersOrder = [{ createdAt: 'asc' as const }, { personId: 'asc' as const 
 export const Group = builder.prismaNode('Group', {
   description: 'A group of people (seed 000, seed 003), optionally of a category, with members and managers.',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),

@@ -8,6 +8,7 @@ import { targetId } from './ids.ts';
 export const NoteCategory = builder.prismaNode('NoteCategory', {
   description: 'What kind of note a note is: a call, a meeting, a summary... Every note has one.',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),

@@ -20,6 +20,7 @@ const actorOf = (ctx: GraphQLContext) => serviceContext(ctx).actor;
 export const Note = builder.prismaNode('Note', {
   description: 'A note on a person: a call, a meeting, a summary. A private note exists only for its author.',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null for an id that is not yours, and for someone else's private note.
   nullable: true,
   findUnique: (id, ctx) => ({ id, ...visibleNotesWhere(actorOf(ctx)) }),

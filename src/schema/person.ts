@@ -20,6 +20,7 @@ import { inputId, localId, targetId } from './ids.ts';
 export const Person = builder.prismaNode('Person', {
   description: 'Someone the organisation knows: a contact, a member, a colleague.',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),

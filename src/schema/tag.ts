@@ -14,6 +14,7 @@ export const TagValueTypeEnum = builder.enumType('TagValueType', {
 export const Tag = builder.prismaNode('Tag', {
   description: 'A label of the organisation, put on people (seed 000), optionally with a value.',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),

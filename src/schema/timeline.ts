@@ -15,6 +15,7 @@ export const TimelineEventTypeEnum = builder.enumType('TimelineEventType', {
 export const TimelineEvent = builder.prismaNode('TimelineEvent', {
   description: 'One thing that happened to a person: by whom, when, and what changed.',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),

@@ -82,7 +82,7 @@ export async function listPeople<Row extends Person>(
     ? afterKeyset(readKeys, decodeCursor(window.cursor, signature, keys.length, window.backward ? 'before' : 'after'), toValue)
     : {};
   const fetched = (await db.person.findMany({
-    ...nodeQuery,
+    ...withColumns(nodeQuery, keys.map(({ column }) => column)),
     where: { AND: [where, keysetWhere as Prisma.PersonWhereInput] },
     orderBy: orderByOf(readKeys) as Prisma.PersonOrderByWithRelationInput[],
     take: window.size + 1,
@@ -102,6 +102,15 @@ export async function listPeople<Row extends Person>(
     hasPreviousPage: page.hasPreviousPage,
     totalCount: () => db.person.count({ where }),
   };
+}
+
+/**
+ * The node query with the columns the cursors are made of: a selection that names its columns
+ * (plugin-prisma's select mode) has only those the client asked for.
+ */
+function withColumns(nodeQuery: { include?: object; select?: object }, columns: string[]): { include?: object; select?: object } {
+  if (!nodeQuery.select) return nodeQuery;
+  return { ...nodeQuery, select: { ...nodeQuery.select, ...Object.fromEntries(columns.map((column) => [column, true])) } };
 }
 
 async function rankedPage<Row extends Person>(
