@@ -47,6 +47,29 @@ const NestedPeopleByNodes = graphql(`
   }
 `);
 
+/** The bench's person selection (test/bench/scenarios.ts), by id. */
+const NestedPerson = graphql(`
+  query NestedPerson($id: ID!) {
+    person(id: $id) {
+      id fullName givenName familyName jobTitle emails primaryEmail phones createdAt updatedAt
+      companies { nodes { id name } }
+      owner { id email }
+      tags(first: 10) { totalCount edges { node { value tag { id title } } } }
+      groups(first: 10) { totalCount edges { node { role group { id title } } } }
+      notes(first: 3) { totalCount edges { node { id description flagged category { title } author { email } } } }
+      timeline(first: 5) { edges { node { type occurredAt actor { email } } } }
+      interactionMetadata { workspace { approximateCount lastInteractedAt } }
+      fields(first: 10) { edges { node { value field { slug type } } } }
+    }
+  }
+`);
+
+const PeopleIds = graphql(`
+  query PeopleIds($first: Int!, $withCount: Boolean!) {
+    people(first: $first) { totalCount @include(if: $withCount) edges { node { id } } }
+  }
+`);
+
 let test: TestApp;
 let acme: TestClient;
 
@@ -98,13 +121,36 @@ describe('Query.people batching', () => {
     expect(small.people).toBe(5);
     expect(large.people).toBe(50);
     expect(large.count).toBe(small.count);
-    // 4: the page with every relation joined in (Prisma's relationJoins); the total count; the
-    // timeline counts and the last actors behind interactionMetadata (one DataLoader batch). The
-    // API key comes from the cache after the first request. A statement per person would make
-    // the 50-person count larger.
-    expect(small.count).toBe(4);
+    // 3: the page with every relation joined in (Prisma's relationJoins); the total count; the
+    // timeline counts and the last actors behind interactionMetadata (one DataLoader batch, one
+    // statement). The API key comes from the cache after the first request. A statement per
+    // person would make the 50-person count larger.
+    expect(small.count).toBe(3);
     // The first request also looks the API key up.
-    expect(first.count).toBe(5);
+    expect(first.count).toBe(4);
+  });
+
+  it('loads one person with the bench’s nested selection in two statements', async () => {
+    const { people } = await acme.request(NestedPeople, { first: 1 });
+    test.sql.length = 0;
+    const { person } = await acme.request(NestedPerson, { id: people.edges[0]!.node.id });
+    expect(person!.notes.edges).toHaveLength(3);
+    expect(person!.interactionMetadata.workspace.approximateCount).toBe(7);
+    // The person with its relations joined in, and interactionMetadata's timeline counts.
+    expect(test.sql).toHaveLength(2);
+  });
+
+  it('asks for the total count only when it is selected', async () => {
+    test.sql.length = 0;
+    const withCount = await acme.request(PeopleIds, { first: 50, withCount: true });
+    expect(withCount.people.totalCount).toBe(60);
+    // The page, and the total count.
+    expect(test.sql).toHaveLength(2);
+    test.sql.length = 0;
+    const withoutCount = await acme.request(PeopleIds, { first: 50, withCount: false });
+    expect(withoutCount.people.edges).toHaveLength(50);
+    // The page alone.
+    expect(test.sql).toHaveLength(1);
   });
 
   it('plans people selected through `nodes` into the page query as well', async () => {
