@@ -9,19 +9,22 @@ import { useMaskUnexpectedErrors } from './http/errors.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
-import { authenticate } from './services/account-service.ts';
+import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key-cache.ts';
 
 export interface AppOptions {
   prisma: PrismaClient;
   log: Logger;
   /** The PostgreSQL schema the Prisma client works in; public unless tests isolate themselves. */
   dbSchema?: string;
+  /** How long and how many known API keys this instance remembers (tests shorten the TTL). */
+  apiKeyCache?: ApiKeyCacheOptions;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** The whole HTTP surface, without listening: tests call `app.fetch`, src/index.ts serves it. */
-export function createApp({ prisma, log, dbSchema = 'public' }: AppOptions): App {
+export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: AppOptions): App {
+  const authenticate = cachedAuthenticator(prisma, apiKeyCache);
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -52,7 +55,7 @@ export function createApp({ prisma, log, dbSchema = 'public' }: AppOptions): App
       const requestId = requestIdOf(request);
       const token = bearerToken(request);
       if (token === null) throw unauthenticated('Malformed Authorization header: expected "Bearer <apiKey>".');
-      const actor = token === undefined ? null : await authenticate(prisma, token);
+      const actor = token === undefined ? null : await authenticate(token);
       if (token !== undefined && !actor) throw unauthenticated('Unknown or revoked API key.');
       return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }) };
     },

@@ -57,8 +57,8 @@ describe('query limits', () => {
     expect(first!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', kind: 'complexity', max: queryLimits.complexity });
     expect(first!.extensions!.measure as number).toBeGreaterThan(1_000_000);
     expect(first!.message).toMatch(/complexity is \d+; at most 50000/);
-    // The API key lookup only: no person was read.
-    expect(test.sql).toHaveLength(1);
+    // At most the API key lookup (unless the key is cached already): no person was read.
+    expect(test.sql.filter((statement) => !/"ApiKey"/.test(statement))).toEqual([]);
   });
 
   it("allows a page of 100 people with the benchmark's nesting", async () => {

@@ -355,6 +355,25 @@ describe('Person.interactionMetadata', () => {
     );
   });
 
+  it('breaks a tie between users who acted at the same instant by their id', async () => {
+    const person = await create(acme, { familyName: 'Simultaneous' });
+    await test.prisma.timelineEvent.deleteMany({ where: { personId: databaseId(person.id) } });
+    const users = [];
+    for (let index = 0; index < 6; index++) users.push(await createUserClient(test, acme.organizationId));
+    await test.prisma.timelineEvent.createMany({
+      data: users.map((user) => ({
+        organizationId: acme.organizationId,
+        personId: databaseId(person.id),
+        actorId: user.userId,
+        type: 'PERSON_UPDATED',
+        occurredAt: new Date('2023-03-03T00:00:00.000Z'),
+      })),
+    });
+    const { workspace } = (await acme.request(PersonInteractions, { id: person.id })).person!.interactionMetadata;
+    const byId = users.map((user) => user.userId).sort();
+    expect(workspace.lastInteractedBy.map((user) => user.id)).toEqual(byId.slice(0, 5).map((id) => globalId('User', id)));
+  });
+
   it('gives zero counts and no users for a person without events', async () => {
     const person = await create(acme, { familyName: 'Quiet' });
     await test.prisma.timelineEvent.deleteMany({ where: { personId: databaseId(person.id) } });
@@ -379,6 +398,8 @@ describe('Person.interactionMetadata', () => {
       ]),
     });
 
+    // The key is looked up on the client's first request only; both counted requests find it cached.
+    await crowd.request(PeopleInteractions, { first: 1 });
     test.sql.length = 0;
     const small = await crowd.request(PeopleInteractions, { first: 5 });
     const smallStatements = test.sql.length;

@@ -42,10 +42,13 @@ builder.prismaObjectFields('Person', (t) => ({
   interactionMetadata: t.loadable({
     type: InteractionMetadataRef,
     description: 'Who interacted with this person and when, counted from the timeline.',
-    // One batch per request for every person in the response, so a page of people costs two statements.
+    // One batch per request for every person in the response, so a page of people costs one statement.
+    // Not a select on the person's own query: Prisma has no aliases, so a select on timelineEvents
+    // conflicts with Person.timeline's and plugin-prisma then loads one of them separately anyway;
+    // and a nested `distinct` (for lastInteractedBy) makes Prisma read each person's whole timeline.
     load: (personIds: string[], ctx) => {
       const { prisma, actor } = serviceContext(ctx);
-      return loadInteractionMetadata(prisma, actor, personIds);
+      return loadInteractionMetadata(prisma, actor, personIds, ctx.dbSchema);
     },
     resolve: (person) => person.id,
   }),

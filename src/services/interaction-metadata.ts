@@ -1,4 +1,5 @@
-import type { Db } from '../db/prisma.ts';
+import { quoteIdent } from '../db/migrate.ts';
+import { type Db, Prisma } from '../db/prisma.ts';
 import type { User } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';
 
@@ -30,40 +31,68 @@ interface ActorActivity {
   lastAt: Date;
 }
 
+/** One (person, actor) group of events, with the actor's user when they are among the most recent. */
+interface ActivityRow extends ActorActivity {
+  personId: string;
+  userId: string | null;
+  userOrganizationId: string | null;
+  email: string | null;
+  name: string | null;
+  role: User['role'] | null;
+  createdAt: Date | null;
+}
+
 /**
- * The metadata of many people in two statements whatever their number: one grouped count of
- * their events per (person, actor), and one for the users among the most recent actors.
+ * The metadata of many people in one statement whatever their number: their events counted per
+ * (person, actor), with the users among each person's most recent actors joined in.
  * Answers in the order of `personIds`.
  */
 export async function loadInteractionMetadata(
   db: Db,
   actor: Actor,
   personIds: readonly string[],
+  /** The PostgreSQL schema the tables are in (a raw statement names it itself). */
+  dbSchema: string,
 ): Promise<InteractionMetadata[]> {
-  const groups = await db.timelineEvent.groupBy({
-    by: ['personId', 'actorId'],
-    // The people were loaded in the actor's organisation; an organisation condition on top
-    // only tempts PostgreSQL into scanning the organisation's whole timeline.
-    where: { personId: { in: [...personIds] } },
-    _count: { _all: true },
-    _max: { occurredAt: true },
-  });
+  const table = (name: string) => Prisma.raw(`${quoteIdent(dbSchema)}.${quoteIdent(name)}`);
+  // The people were loaded in the actor's organisation; an organisation condition on the events
+  // only tempts PostgreSQL into scanning the organisation's whole timeline. Recency ties go to the
+  // smaller id, byte-wise, as mostRecentActors orders them.
+  const rows = await db.$queryRaw<ActivityRow[]>`
+    WITH activity AS (
+      SELECT "personId", "actorId", COUNT(*)::int AS "count", MAX("occurredAt") AS "lastAt"
+      FROM ${table('TimelineEvent')}
+      WHERE "personId" = ANY(${[...personIds]})
+      GROUP BY "personId", "actorId"
+    ), ranked AS (
+      SELECT activity.*, ROW_NUMBER() OVER (
+        PARTITION BY "personId", "actorId" IS NULL ORDER BY "lastAt" DESC, "actorId" COLLATE "C"
+      ) AS recency
+      FROM activity
+    )
+    SELECT ranked."personId", ranked."actorId", ranked."count", ranked."lastAt",
+      u."id" AS "userId", u."organizationId" AS "userOrganizationId", u."email", u."name", u."role"::text AS "role", u."createdAt"
+    FROM ranked
+    LEFT JOIN ${table('User')} AS u
+      ON u."id" = ranked."actorId" AND ranked.recency <= ${lastInteractedByLimit} AND u."organizationId" = ${actor.organizationId}`;
+
   const activityByPerson = new Map<string, ActorActivity[]>();
-  for (const group of groups) {
-    const activity = activityByPerson.get(group.personId) ?? [];
-    activity.push({ actorId: group.actorId, count: group._count._all, lastAt: group._max.occurredAt! });
-    activityByPerson.set(group.personId, activity);
+  const usersById = new Map<string, User>();
+  for (const row of rows) {
+    const activity = activityByPerson.get(row.personId) ?? [];
+    activity.push({ actorId: row.actorId, count: row.count, lastAt: row.lastAt });
+    activityByPerson.set(row.personId, activity);
+    if (row.userId !== null) {
+      usersById.set(row.userId, {
+        id: row.userId,
+        organizationId: row.userOrganizationId!,
+        email: row.email!,
+        name: row.name,
+        role: row.role!,
+        createdAt: row.createdAt!,
+      });
+    }
   }
-  const recentActorIds = new Map<string, string[]>();
-  for (const [personId, activity] of activityByPerson) {
-    recentActorIds.set(personId, mostRecentActors(activity));
-  }
-  const wantedUserIds = [...new Set([...recentActorIds.values()].flat())];
-  const users =
-    wantedUserIds.length === 0
-      ? []
-      : await db.user.findMany({ where: { id: { in: wantedUserIds }, organizationId: actor.organizationId } });
-  const usersById = new Map(users.map((user) => [user.id, user]));
 
   return personIds.map((personId) => {
     const activity = activityByPerson.get(personId) ?? [];
@@ -73,17 +102,17 @@ export async function loadInteractionMetadata(
       workspace: {
         approximateCount: activity.reduce((sum, entry) => sum + entry.count, 0),
         lastInteractedAt: latest(activity.map((entry) => entry.lastAt)),
-        lastInteractedBy: (recentActorIds.get(personId) ?? []).flatMap((id) => usersById.get(id) ?? []),
+        lastInteractedBy: mostRecentActors(activity).flatMap((id) => usersById.get(id) ?? []),
       },
     };
   });
 }
 
-/** Distinct users newest first; events whose user is gone (actorId null) name nobody. */
+/** Distinct users newest first, ties by id byte-wise; events whose user is gone (actorId null) name nobody. */
 function mostRecentActors(activity: ActorActivity[]): string[] {
   return activity
     .filter((entry): entry is ActorActivity & { actorId: string } => entry.actorId !== null)
-    .sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime() || a.actorId.localeCompare(b.actorId))
+    .sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime() || (a.actorId < b.actorId ? -1 : a.actorId > b.actorId ? 1 : 0))
     .slice(0, lastInteractedByLimit)
     .map((entry) => entry.actorId);
 }

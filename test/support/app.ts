@@ -9,7 +9,7 @@ import { createPrismaClient, type PrismaClient } from '../../src/db/prisma.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { UserRole } from '../../src/services/actor.ts';
 import { createOrganization, createUser } from '../../src/services/account-service.ts';
-import { type App, createApp } from '../../src/yoga.ts';
+import { type App, type AppOptions, createApp } from '../../src/yoga.ts';
 
 export interface TestApp {
   app: App;
@@ -22,7 +22,7 @@ export interface TestApp {
 }
 
 /** A fresh, migrated PostgreSQL schema for one test file, and the app over it. */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(options: Pick<AppOptions, 'apiKeyCache'> = {}): Promise<TestApp> {
   const databaseUrl = inject('databaseUrl');
   const schema = `test_${randomBytes(6).toString('hex')}`;
   await migrate({ connectionString: databaseUrl, schema });
@@ -36,7 +36,7 @@ export async function createTestApp(): Promise<TestApp> {
     preparedStatements: !inject('embedded'),
     onQuery: (statement) => sql.push(statement),
   });
-  const app = createApp({ prisma, log: createLogger('error'), dbSchema: schema });
+  const app = createApp({ prisma, log: createLogger('error'), dbSchema: schema, ...options });
   return {
     app,
     prisma,
