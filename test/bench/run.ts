@@ -32,12 +32,18 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const root = path.resolve(import.meta.dirname, '../..');
 
 /**
- * How the project's server is started. The one place to change when the server is run from
- * compiled JavaScript instead of through tsx (it must still print {"port":N} as its first line
- * and answer /bench/stats and /bench/reset, as test/bench/server.ts does).
+ * How the project's server is started: with the node flags of `npm start` (V8's heap sizing is
+ * part of what is measured), through tsx since the bench server lives beside the tests. It must
+ * print {"port":N} as its first line and answer /bench/stats and /bench/reset.
  */
 function projectServerCommand(): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', 'test/bench/server.ts'] };
+  return { command: process.execPath, args: [...startNodeFlags(), '--import', 'tsx', 'test/bench/server.ts'] };
+}
+
+/** The options `npm start` gives node (its script is `exec node <flags> dist/index.js`). */
+function startNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
 function rawServerCommand(): { command: string; args: string[] } {
