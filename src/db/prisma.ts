@@ -53,15 +53,7 @@ export function createPrismaClient(options: PrismaOptions): PrismaClient {
   return client;
 }
 
-const statementNames = new Map<string, string>();
-
-/** The same few hundred texts come back all the time: hash each once. */
+/** A digest of the text: hashing even a long statement costs microseconds against its milliseconds. */
 function statementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (name === undefined) {
-    name = `p${createHash('sha1').update(sql).digest('hex')}`;
-    if (statementNames.size >= 10_000) statementNames.clear();
-    statementNames.set(sql, name);
-  }
-  return name;
+  return `p${createHash('sha1').update(sql).digest('hex')}`;
 }
