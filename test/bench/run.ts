@@ -179,6 +179,19 @@ const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
  * of the rounds' own; statements and CPU are totals over the requests the server counted; RSS is
  * the last round's.
  */
+/** req/s, p50, p99, SQL/req, server CPU, PostgreSQL CPU and RSS: the columns both tables share. */
+function measuredCells(figures: ReturnType<typeof summarize>): string[] {
+  return [
+    figures.reqPerSecond.toFixed(1),
+    figures.p50.toFixed(1),
+    figures.p99.toFixed(1),
+    figures.statementsPerRequest.toFixed(1),
+    figures.serverCpuMsPerRequest.toFixed(1),
+    figures.postgresCpuMsPerRequest.toFixed(1),
+    megabytes(figures.rss),
+  ];
+}
+
 function summarize(rows: Round[]) {
   const serverRequests = sum(rows.map((row) => row.serverRequests));
   return {
@@ -234,13 +247,7 @@ try {
         comparisonRows.push([
           scenario.name,
           server.name,
-          figures.reqPerSecond.toFixed(1),
-          figures.p50.toFixed(1),
-          figures.p99.toFixed(1),
-          figures.statementsPerRequest.toFixed(1),
-          figures.serverCpuMsPerRequest.toFixed(1),
-          figures.postgresCpuMsPerRequest.toFixed(1),
-          megabytes(figures.rss),
+          ...measuredCells(figures),
           server === project ? (projectFigures.reqPerSecond / rawFigures.reqPerSecond).toFixed(2) : '',
         ]);
       }
@@ -254,16 +261,7 @@ try {
     // A short warm-up, so the first scenario does not pay for JIT and connection set-up.
     await load(project, scenario, 1);
     const figures = summarize([await measureRound(project, scenario)]);
-    projectRows.push([
-      scenario.name,
-      figures.reqPerSecond.toFixed(1),
-      figures.p50.toFixed(1),
-      figures.p99.toFixed(1),
-      figures.statementsPerRequest.toFixed(1),
-      figures.serverCpuMsPerRequest.toFixed(1),
-      figures.postgresCpuMsPerRequest.toFixed(1),
-      megabytes(figures.rss),
-    ]);
+    projectRows.push([scenario.name, ...measuredCells(figures)]);
   }
   imports = await benchImports(project.base, seeded, project.stats);
 } finally {
