@@ -43,6 +43,34 @@ const MergePeople = graphql(`
   }
 `);
 
+const MergeWithPrimaryCompany = graphql(`
+  mutation MergeWithPrimaryCompany($input: MergePeopleInput!) {
+    mergePeople(input: $input) {
+      __typename
+      ... on MergePeopleSuccess { person { primaryCompany { name } ...ComparedMergeFields } }
+    }
+  }
+`);
+
+const MergeWithoutPrimaryCompany = graphql(`
+  mutation MergeWithoutPrimaryCompany($input: MergePeopleInput!) {
+    mergePeople(input: $input) {
+      __typename
+      ... on MergePeopleSuccess { person { ...ComparedMergeFields } }
+    }
+  }
+`);
+
+const ComparedMergeFields = graphql(`
+  fragment ComparedMergeFields on Person {
+    id
+    familyName
+    emails
+    companies { totalCount nodes { name } }
+    timeline(first: 20) { totalCount edges { node { type } } }
+  }
+`);
+
 const ReadPeople = graphql(`
   query MergeReadPeople($ids: [ID!]!) {
     nodes(ids: $ids) { __typename id ... on Person { ...MergedPersonFields } }
@@ -250,6 +278,24 @@ describe('Mutation.mergePeople', () => {
     expect(await rowCounts(test.prisma)).toEqual(before);
     expect(await acme.request(ReadPeople, { ids })).toEqual(peopleBefore);
     expect(await acme.request(Merges, {})).toEqual(mergesBefore);
+  });
+
+  describe('a dry run gives the person exactly as the merge leaves them', () => {
+    const selections = [
+      ['with primaryCompany selected', MergeWithPrimaryCompany],
+      ['without primaryCompany selected', MergeWithoutPrimaryCompany],
+    ] as const;
+    it.each(selections)('%s', async (label, document) => {
+      const alpha = await create(acme, { familyName: `Alpha ${label}`, emails: ['a@example.org'], companies: [{ name: `Alpha ${label}` }] });
+      const beta = await create(acme, { familyName: `Beta ${label}`, emails: ['b@example.org'], companies: [{ name: `Beta ${label}` }] });
+      const input = { personIds: [alpha.id, beta.id], primaryId: alpha.id };
+
+      const { mergePeople: preview } = await acme.request(document, { input: { ...input, dryRun: true } });
+      const { mergePeople: merged } = await acme.request(document, { input });
+
+      expect(merged).toMatchObject({ person: { companies: { totalCount: 2 } } });
+      expect(preview).toEqual(merged);
+    });
   });
 
   describe('bad input', () => {

@@ -107,6 +107,8 @@ describe('Query.people(filter.q)', () => {
     ['stella@example', ['Altois']],
     ['555 0100', ['Wagley']],
     ['astronomer', ['Åström']],
+    ['jose-nu', ['Núñez']],
+    ['nunez', ['Núñez']],
     ['nobody-by-this-name', []],
   ])('"%s" finds %j (case, accents and word prefixes aside)', async (q, expected) => {
     expect((await names({ q })).sort()).toEqual([...expected].sort());

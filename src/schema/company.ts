@@ -1,6 +1,7 @@
-import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { organizationOf } from '../context.ts';
+import type { Prisma } from '../db/prisma.ts';
 
 export const Company = builder.prismaNode('Company', {
   description: 'An organisation people work for; created when a person is given one by a new name.',
@@ -23,28 +24,27 @@ export const CompanyRefInput = builder.inputType('CompanyRef', {
   }),
 });
 
-// A person's companies are PersonCompany rows in the order given (the first is primary); the
-// connection pages over those rows and shows their companies.
-const companyLinks = prismaConnectionHelpers(builder, 'PersonCompany', {
-  cursor: 'personId_companyId',
-  // A company has no relations to nest, so its whole row serves any selection, under `edges`
-  // or `nodes` alike (the helper would only look under `edges`).
-  select: () => ({ company: true }),
-  resolveNode: (link) => link.company,
-});
+/**
+ * A person's companies: their PersonCompany rows in the order given, the first being the primary.
+ * `companies` and `primaryCompany` select this very relation with the very same arguments, so
+ * Pothos merges them into one select. Two different selects of one relation cannot share a query
+ * (Prisma has no aliases): one of them would be read by a second query, which a dry-run merge runs
+ * after its rollback, showing the person as they were before the merge. A person has at most
+ * `limits.listItems` (20) companies, so reading all of them and paging in memory costs little.
+ */
+export const personCompanyLinksSelect = {
+  companies: { orderBy: { position: 'asc' }, select: { company: true } },
+} as const satisfies Prisma.PersonSelect;
 
 builder.prismaObjectFields('Person', (t) => ({
   companies: t.connection(
     {
       type: Company,
       description: 'In the order given; the first is the primary company (seed 003).',
-      select: (args, ctx, nestedSelection) => ({
-        companies: { ...companyLinks.getQuery(args, ctx, nestedSelection), orderBy: { position: 'asc' } },
-        _count: { select: { companies: true } },
-      }),
-      resolve: (person, args, ctx) => ({
-        ...companyLinks.resolve(person.companies, args, ctx),
-        totalCount: person._count.companies,
+      select: personCompanyLinksSelect,
+      resolve: (person, args) => ({
+        ...resolveArrayConnection({ args }, person.companies.map((link) => link.company)),
+        totalCount: person.companies.length,
       }),
     },
     {

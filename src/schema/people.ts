@@ -44,7 +44,7 @@ const PersonFilterInput = builder.inputRef<PersonFilterArg>('PersonFilter').impl
   description: 'Conditions on people; all given must hold. and/or/not combine filters.',
   fields: (t) => ({
     q: t.string({
-      description: 'Words to find, by prefix, in names, emails, phones, job title, description and company names; case and accents do not matter.',
+      description: 'Words to find, by prefix, in names, emails, phones, job title, description, LinkedIn id and company names; case and accents do not matter.',
     }),
     identifiers: t.stringList({ description: 'Exact emails, phone numbers or LinkedIn ids.' }),
     ownerIds: t.idList(),

@@ -12,7 +12,7 @@ import {
   unarchivePerson,
   updatePerson,
 } from '../services/person-service.ts';
-import { Company, CompanyRefInput } from './company.ts';
+import { Company, CompanyRefInput, personCompanyLinksSelect } from './company.ts';
 import { mutationResult } from './errors.ts';
 import { FieldValueInput, GroupFieldValuesInput, toPersonFieldsInput } from './field-value-input.ts';
 import { inputId, localId, targetId } from './ids.ts';
@@ -73,9 +73,7 @@ export const Person = builder.prismaNode('Person', {
     primaryCompany: t.field({
       type: Company,
       nullable: true,
-      select: (_args, _ctx, nestedSelection) => ({
-        companies: { orderBy: { position: 'asc' }, take: 1, select: { company: nestedSelection(true) } },
-      }),
+      select: personCompanyLinksSelect,
       resolve: (person) => person.companies[0]?.company ?? null,
     }),
     owner: t.relation('owner', { nullable: true }),

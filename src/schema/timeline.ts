@@ -3,7 +3,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { organizationOf } from '../context.ts';
-import { timelineEventTypes } from '../services/timeline.ts';
+import { timelineEventTypes, timelineIdKeyTypes } from '../services/timeline.ts';
 import { invalidTimeRange, timelineOrder, timelineWhere } from '../services/timeline-service.ts';
 import { localId } from './ids.ts';
 
@@ -40,23 +40,6 @@ export const TimelineEvent = builder.prismaNode('TimelineEvent', {
   }),
 });
 
-/** Event data keys that hold database ids, and the type each names. */
-const idKeys = new Map(
-  Object.entries({
-    mergeId: 'Merge',
-    mergedPersonIds: 'Person',
-    personId: 'Person',
-    noteId: 'Note',
-    tagId: 'Tag',
-    groupId: 'Group',
-    fieldId: 'CustomField',
-    importId: 'Import',
-    // Inside `changes`: the person's own reference fields.
-    ownerId: 'User',
-    companies: 'Company',
-  }),
-);
-
 /** Events store database ids; the API shows only global ones, as everywhere else. */
 function withGlobalIds(value: unknown, typename?: string): unknown {
   if (typename !== undefined) {
@@ -69,7 +52,7 @@ function withGlobalIds(value: unknown, typename?: string): unknown {
   }
   if (Array.isArray(value)) return value.map((item) => withGlobalIds(item));
   if (!isRecord(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withGlobalIds(item, idKeys.get(key))]));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withGlobalIds(item, timelineIdKeyTypes.get(key))]));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

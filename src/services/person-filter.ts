@@ -6,7 +6,7 @@ import { normalizeEmail } from './validation.ts';
 
 /** Which people a list shows; every condition given must hold (and/or/not combine filters). */
 export interface PersonFilter {
-  /** Words to find in names, emails, phones, job title, description and company names. */
+  /** Words to find in names, emails, phones, job title, description, LinkedIn id and company names. */
   q?: string | null;
   /** Exact emails, phones or LinkedIn ids (seed 002's identifiers). */
   identifiers?: readonly string[] | null;

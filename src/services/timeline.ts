@@ -25,6 +25,28 @@ export const timelineEventTypes = [
 
 export type TimelineEventType = (typeof timelineEventTypes)[number];
 
+/**
+ * The keys of event data (at any depth, `changes` included) that hold database ids, and the type
+ * each names. Events store database ids and the API turns them into global ones as it reads, so
+ * an event stored before a key was added here reads correctly too. A person's own identifiers from
+ * other systems (externalId, customerId, linkedinId) are not ids of this API and stay as they are.
+ */
+export const timelineIdKeyTypes: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    mergeId: 'Merge',
+    mergedPersonIds: 'Person',
+    personId: 'Person',
+    noteId: 'Note',
+    categoryId: 'NoteCategory',
+    tagId: 'Tag',
+    groupId: 'Group',
+    fieldId: 'CustomField',
+    importId: 'Import',
+    ownerId: 'User',
+    companies: 'Company',
+  }),
+);
+
 /** Written inside the transaction of the change it records, so the two stand or fall together. */
 export async function recordEvent(
   db: Db,
