@@ -68,6 +68,7 @@ const ComparedMergeFields = graphql(`
     emails
     companies { totalCount nodes { name } }
     timeline(first: 20) { totalCount edges { node { type } } }
+    interactionMetadata { user { approximateCount } workspace { approximateCount lastInteractedBy { email } } }
   }
 `);
 

@@ -1,5 +1,7 @@
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
 import { builder } from '../builder.ts';
-import { serviceContext } from '../context.ts';
+import { type GraphQLContext, serviceContext } from '../context.ts';
 import {
   type InteractionMetadata,
   type InteractionSummary,
@@ -38,18 +40,25 @@ const InteractionMetadataRef = builder.objectRef<InteractionMetadata>('Interacti
   }),
 });
 
-builder.prismaObjectFields('Person', (t) => ({
-  interactionMetadata: t.loadable({
-    type: InteractionMetadataRef,
-    description: 'Who interacted with this person and when, counted from the timeline.',
-    // One batch per request for every person in the response, so a page of people costs one statement.
-    // Not a select on the person's own query: Prisma has no aliases, so a select on timelineEvents
-    // conflicts with Person.timeline's and plugin-prisma then loads one of them separately anyway;
-    // and a nested `distinct` (for lastInteractedBy) makes Prisma read each person's whole timeline.
-    load: (personIds: string[], ctx) => {
+/**
+ * One batch per request for every person in the response, so a page of people costs one
+ * statement. Not a select on the person's own query: Prisma has no aliases, so a select on
+ * timelineEvents conflicts with Person.timeline's and plugin-prisma then loads one of them
+ * separately anyway; and a nested `distinct` (for lastInteractedBy) makes Prisma read each
+ * person's whole timeline. A dry-run merge primes it from inside its transaction.
+ */
+export const interactionMetadataLoader = createContextCache(
+  (ctx: GraphQLContext) =>
+    new DataLoader<string, InteractionMetadata>((personIds) => {
       const { prisma, actor } = serviceContext(ctx);
       return loadInteractionMetadata(prisma, actor, personIds, ctx.dbSchema);
-    },
-    resolve: (person) => person.id,
+    }),
+);
+
+builder.prismaObjectFields('Person', (t) => ({
+  interactionMetadata: t.field({
+    type: InteractionMetadataRef,
+    description: 'Who interacted with this person and when, counted from the timeline.',
+    resolve: (person, _args, ctx) => interactionMetadataLoader(ctx).load(person.id),
   }),
 }));

@@ -10,7 +10,9 @@ import {
   type PersonMergeField,
   personMergeFields,
 } from '../services/merge-service.ts';
+import { loadInteractionMetadata } from '../services/interaction-metadata.ts';
 import { mutationResult } from './errors.ts';
+import { interactionMetadataLoader } from './interaction-metadata.ts';
 import { inputId, localId } from './ids.ts';
 import { Person } from './person.ts';
 
@@ -83,7 +85,13 @@ builder.mutationField('mergePeople', (t) =>
       'event on the primary. A dry run runs the same transaction and rolls it back.',
     errors: mutationResult('MergePeople', 'person'),
     args: { input: t.arg({ type: MergePeopleInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => mergePeople(serviceContext(ctx), toMergeInput(input), query),
+    resolve: (query, _root, { input }, ctx) =>
+      mergePeople(serviceContext(ctx), toMergeInput(input), query, async (tx, person) => {
+        // What is loaded beside the person's own query would otherwise be read after the dry
+        // run's rollback, from the people as they were.
+        const [metadata] = await loadInteractionMetadata(tx, serviceContext(ctx).actor, [person.id], ctx.dbSchema);
+        interactionMetadataLoader(ctx).prime(person.id, metadata!);
+      }),
   }),
 );
 

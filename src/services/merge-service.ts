@@ -90,6 +90,8 @@ export async function mergePeople(
   { prisma, actor }: ServiceContext,
   input: MergeInput,
   personQuery: PersonQuery = {},
+  /** Runs inside a dry run's transaction, before its rollback: for what is read of the person beyond personQuery. */
+  beforeRollback?: (tx: Db, person: Person) => Promise<void>,
 ): Promise<Person> {
   requireWriter(actor);
   checkMergeInput(input);
@@ -97,7 +99,10 @@ export async function mergePeople(
     return await prisma.$transaction(
       async (tx) => {
         const person = await mergeInTransaction(tx, actor, input, personQuery);
-        if (input.dryRun) throw new DryRunRollback(person);
+        if (input.dryRun) {
+          await beforeRollback?.(tx, person);
+          throw new DryRunRollback(person);
+        }
         return person;
       },
       // A merge touches many tables; the default 5 s is tight on a busy machine.
