@@ -2,6 +2,7 @@ import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { builder } from '../builder.ts';
 import { type GraphQLContext, serviceContext } from '../context.ts';
+import type { Db } from '../db/prisma.ts';
 import {
   type InteractionMetadata,
   type InteractionSummary,
@@ -54,6 +55,12 @@ export const interactionMetadataLoader = createContextCache(
       return loadInteractionMetadata(prisma, actor, personIds, ctx.dbSchema);
     }),
 );
+
+/** Loads a person's metadata through `db` (a transaction) and primes this request's loader with it. */
+export async function primeInteractionMetadata(ctx: GraphQLContext, db: Db, personId: string): Promise<void> {
+  const [metadata] = await loadInteractionMetadata(db, serviceContext(ctx).actor, [personId], ctx.dbSchema);
+  interactionMetadataLoader(ctx).prime(personId, metadata!);
+}
 
 builder.prismaObjectFields('Person', (t) => ({
   interactionMetadata: t.field({

@@ -10,9 +10,8 @@ import {
   type PersonMergeField,
   personMergeFields,
 } from '../services/merge-service.ts';
-import { loadInteractionMetadata } from '../services/interaction-metadata.ts';
 import { mutationResult } from './errors.ts';
-import { interactionMetadataLoader } from './interaction-metadata.ts';
+import { primeInteractionMetadata } from './interaction-metadata.ts';
 import { inputId, localId } from './ids.ts';
 import { Person } from './person.ts';
 
@@ -86,12 +85,9 @@ builder.mutationField('mergePeople', (t) =>
     errors: mutationResult('MergePeople', 'person'),
     args: { input: t.arg({ type: MergePeopleInput, required: true }) },
     resolve: (query, _root, { input }, ctx) =>
-      mergePeople(serviceContext(ctx), toMergeInput(input), query, async (tx, person) => {
-        // What is loaded beside the person's own query would otherwise be read after the dry
-        // run's rollback, from the people as they were.
-        const [metadata] = await loadInteractionMetadata(tx, serviceContext(ctx).actor, [person.id], ctx.dbSchema);
-        interactionMetadataLoader(ctx).prime(person.id, metadata!);
-      }),
+      // What is loaded beside the person's own query would otherwise be read after the dry run's
+      // rollback, from the people as they were.
+      mergePeople(serviceContext(ctx), toMergeInput(input), query, (tx, person) => primeInteractionMetadata(ctx, tx, person.id)),
   }),
 );
 
