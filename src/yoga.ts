@@ -6,6 +6,7 @@ import type { PrismaClient } from './db/prisma.ts';
 import { bearerToken, unauthenticated, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
 import { useMaskUnexpectedErrors } from './http/errors.ts';
+import { useOperationLimits, useRequestLimits } from './http/limits.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -48,7 +49,9 @@ export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: App
       useAvatarRoute({ prisma, log, requestIdOf }),
       useRequestId(),
       useMultipartBodyLimit(),
+      ...useRequestLimits(),
       useRequireActor(),
+      useOperationLimits(),
       useMaskUnexpectedErrors(),
     ],
     context: async ({ request }) => {

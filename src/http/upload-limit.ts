@@ -42,7 +42,11 @@ function isMultipart(request: Request): boolean {
 }
 
 /** The body, buffered, or a 413 as soon as it passes `limit` bytes (the rest is not read). */
-async function readAtMost(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+export async function readAtMost(
+  request: Request,
+  limit: number,
+  tooLarge: () => GraphQLError = bodyTooLarge,
+): Promise<Uint8Array<ArrayBuffer>> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -53,7 +57,7 @@ async function readAtMost(request: Request, limit: number): Promise<Uint8Array<A
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel();
-      throw bodyTooLarge();
+      throw tooLarge();
     }
     chunks.push(value);
   }

@@ -12,6 +12,7 @@ import {
 import { ConflictError, IssueList } from '../services/errors.ts';
 import { mutationResult } from './errors.ts';
 import { inputId, localId } from './ids.ts';
+import { searchTextBound } from './input-limits.ts';
 
 export const CustomFieldTypeEnum = builder.enumType('CustomFieldType', {
   description: 'What values a custom field takes (seed 003). null or an empty value always unsets.',
@@ -120,7 +121,7 @@ builder.queryField('customField', (t) =>
     type: 'CustomField',
     nullable: true,
     description: 'A custom field by id or slug; null when your organisation has none.',
-    args: { idOrSlug: t.arg.string({ required: true }) },
+    args: { idOrSlug: t.arg.string({ required: true, extensions: searchTextBound }) },
     resolve: (query, _root, { idOrSlug }, ctx) =>
       ctx.prisma.customField.findFirst({ ...query, where: fieldWhere(organizationOf(ctx), fieldRef(idOrSlug)) }),
   }),

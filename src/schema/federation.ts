@@ -10,6 +10,7 @@ import { CustomField } from './custom-field.ts';
 import { Group } from './group.ts';
 import { GroupCategory } from './group-category.ts';
 import { localId } from './ids.ts';
+import { fieldCost } from './pagination.ts';
 import { Import } from './import.ts';
 import { Merge } from './merge.ts';
 import { Note } from './note.ts';
@@ -158,12 +159,16 @@ builder.asEntity(Import, {
 /**
  * `_entities` answers a representation of a type that is not an entity with a clear error, not
  * Apollo's plain Error (which would be masked as unexpected): it is the gateway's mistake to fix.
+ * It costs what nodes(ids) costs: added by the federation plugin after Pothos built the fields, it
+ * gets the cost model here (its selection counts once per representation; see fieldCost), and
+ * its representations are a list argument, at most inputLimits.listItems like the ids of nodes.
  */
 export function refuseNonEntityRepresentations(schema: GraphQLSchema): GraphQLSchema {
   const entitiesField = schema.getQueryType()?.getFields()._entities;
   const entityUnion = schema.getType('_Entity');
   const resolve = entitiesField?.resolve;
   if (!entitiesField || !resolve || !isUnionType(entityUnion)) return schema;
+  entitiesField.extensions = { ...entitiesField.extensions, complexity: fieldCost };
   const entityNames = entityUnion.getTypes().map((type) => type.name);
   entitiesField.resolve = (source, args: { representations: readonly unknown[] }, ctx, info) => {
     for (const representation of args.representations) {

@@ -13,6 +13,7 @@ import { fieldRef } from './custom-field.ts';
 import { mutationResult } from './errors.ts';
 import { GroupFieldValuesInput, toGroupFieldValues } from './field-value-input.ts';
 import { targetId } from './ids.ts';
+import { searchTextBound } from './input-limits.ts';
 import { Person } from './person.ts';
 import { User } from './user.ts';
 
@@ -164,7 +165,7 @@ builder.prismaObjectFields('Person', (t) => ({
     type: FieldValue,
     nullable: true,
     description: 'The value of one custom field, by id or slug; null when it is not set (or there is no such field).',
-    args: { idOrSlug: t.arg.string({ required: true }) },
+    args: { idOrSlug: t.arg.string({ required: true, extensions: searchTextBound }) },
     select: (args, ctx, nestedSelection) => ({
       fieldValues: nestedSelection({ where: { field: fieldWhere(organizationOf(ctx), fieldRef(args.idOrSlug)) }, take: 1 }),
     }),

@@ -12,6 +12,7 @@ import {
 } from '../services/group-service.ts';
 import { mutationResult } from './errors.ts';
 import { inputId, localId, targetId } from './ids.ts';
+import { searchTextBound } from './input-limits.ts';
 
 export const GroupRoleEnum = builder.enumType('GroupRole', {
   description: 'What a person is in a group.',
@@ -70,7 +71,7 @@ builder.prismaObjectFields('Person', (t) => ({
 const GroupFilterInput = builder.inputType('GroupFilter', {
   description: 'Narrows the list of groups; the conditions given must all hold.',
   fields: (t) => ({
-    title: t.string({ description: 'Text in the title, whatever its case.' }),
+    title: t.string({ description: 'Text in the title, whatever its case.', extensions: searchTextBound }),
     categoryId: t.id({ description: 'Groups of this GroupCategory.' }),
   }),
 });

@@ -14,6 +14,7 @@ import {
 } from '../services/note-service.ts';
 import { mutationResult } from './errors.ts';
 import { inputId, localId, targetId } from './ids.ts';
+import { searchTextBound } from './input-limits.ts';
 
 const actorOf = (ctx: GraphQLContext) => serviceContext(ctx).actor;
 
@@ -50,7 +51,7 @@ const NoteCreatedAtRange = builder.inputType('NoteCreatedAtRange', {
 const NoteFilterInput = builder.inputType('NoteFilter', {
   description: 'Narrows a list of notes (seed 002); the conditions given must all hold.',
   fields: (t) => ({
-    q: t.string({ description: 'Text in the title or the description, whatever its case.' }),
+    q: t.string({ description: 'Text in the title or the description, whatever its case.', extensions: searchTextBound }),
     categoryIds: t.idList({ description: 'In any of these categories (an empty list matches none).' }),
     authorIds: t.idList({ description: 'By any of these users (an empty list matches none).' }),
     flagged: t.boolean(),

@@ -8,6 +8,7 @@ import type { PersonFilter } from '../services/person-filter.ts';
 import { listPeople, type PersonOrder } from '../services/person-list.ts';
 import { fieldRef } from './custom-field.ts';
 import { inputId } from './ids.ts';
+import { inputLimits, searchTextBound } from './input-limits.ts';
 import { Person } from './person.ts';
 
 const ArchivedFilterEnum = builder.enumType('ArchivedFilter', {
@@ -30,25 +31,33 @@ export const DateTimeRange = builder.inputType('DateTimeRange', {
 });
 
 const CustomFieldCondition = builder.inputType('CustomFieldCondition', {
-  description: 'A condition on a custom field: exactly one of eq, in, contains, isSet.',
+  description: `A condition on a custom field: exactly one of eq, in, contains, isSet. At most ${inputLimits.customFieldConditions} in one filter, at every depth.`,
+  // Each condition looks its field up: a statement each.
+  extensions: { maxPerArgument: inputLimits.customFieldConditions },
   fields: (t) => ({
-    field: t.string({ required: true, description: 'The field id or slug.' }),
+    field: t.string({ required: true, description: 'The field id or slug.', extensions: searchTextBound }),
     eq: t.field({ type: 'JSON', description: 'The value equals this (numbers as numbers).' }),
-    in: t.field({ type: ['JSON'], description: 'The value equals one of these.' }),
-    contains: t.string({ description: 'Text contains this, or a list holds this item.' }),
+    in: t.field({ type: ['JSON'], description: `The value equals one of these (at most ${inputLimits.listItems}).` }),
+    contains: t.string({ description: `Text contains this, or a list holds this item; at most ${inputLimits.searchText} characters.`, extensions: searchTextBound }),
     isSet: t.boolean({ description: 'The field has a value (true) or has none (false).' }),
   }),
 });
 
 const PersonFilterInput = builder.inputRef<PersonFilterArg>('PersonFilter').implement({
-  description: 'Conditions on people; all given must hold. and/or/not combine filters.',
+  description: [
+    'Conditions on people; all given must hold. and/or/not combine filters,',
+    `at most ${inputLimits.filterNesting} deep and ${inputLimits.filters} filters in all (each search costs a statement).`,
+    `Every list holds at most ${inputLimits.listItems} items; texts at most ${inputLimits.searchText} characters.`,
+  ].join(' '),
+  extensions: { maxNesting: inputLimits.filterNesting, maxPerArgument: inputLimits.filters },
   fields: (t) => ({
     q: t.string({
       description: 'Words to find, by prefix, in names, emails, phones, job title, description, LinkedIn id and company names; case and accents do not matter.',
+      extensions: searchTextBound,
     }),
-    identifiers: t.stringList({ description: 'Exact emails, phone numbers or LinkedIn ids.' }),
+    identifiers: t.stringList({ description: 'Exact emails, phone numbers or LinkedIn ids.', extensions: searchTextBound }),
     ownerIds: t.idList(),
-    emails: t.stringList({ description: 'Has any of these emails (case does not matter).' }),
+    emails: t.stringList({ description: 'Has any of these emails (case does not matter).', extensions: searchTextBound }),
     tagIds: t.idList({ description: 'Has any of these tags.' }),
     groupIds: t.idList({ description: 'Is in any of these groups.' }),
     companyIds: t.idList({ description: 'Works for any of these companies.' }),

@@ -4,6 +4,7 @@ import { ConflictError } from '../services/errors.ts';
 import { createTag, deleteTag, tagPerson, untagPerson, updateTag } from '../services/tag-service.ts';
 import { mutationResult } from './errors.ts';
 import { localId, targetId } from './ids.ts';
+import { searchTextBound } from './input-limits.ts';
 import { Person } from './person.ts';
 
 export const TagValueTypeEnum = builder.enumType('TagValueType', {
@@ -60,7 +61,7 @@ builder.prismaObjectFields('Person', (t) => ({
 
 const TagFilterInput = builder.inputType('TagFilter', {
   fields: (t) => ({
-    title: t.string({ description: 'Text in the title, whatever its case.' }),
+    title: t.string({ description: 'Text in the title, whatever its case.', extensions: searchTextBound }),
   }),
 });
 

@@ -1,0 +1,233 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { createComplexityRule } from '@pothos/plugin-complexity';
+import {
+  type DocumentNode,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  parse,
+  type SelectionSetNode,
+  validate,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { queryLimits } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { inputLimitErrors } from '../schema/input-limits.ts';
+import { readAtMost } from './upload-limit.ts';
+
+/**
+ * Limits on the request and its document, applied as it is read, parsed and validated: before the
+ * API key is looked up, so that a request without one costs only a small, bounded amount. (A
+ * document's validation is cached by its text, so a client's usual queries pay for it once.)
+ */
+export const documentLimits = {
+  /** Bytes of a request body sent without an Authorization header (introspection is about 2 KB). */
+  anonymousBodyBytes: 64 * 1024,
+  /**
+   * Lexical tokens in a document (GraphiQL's introspection query has under 200). It also bounds
+   * nesting: the parser recurses once per level, and 2,000 nested lists overflow its stack.
+   */
+  tokens: 1_000,
+  /** Aliased fields in an operation (aliases of __typename aside). */
+  aliases: 30,
+  /** Directives in an operation. */
+  directives: 50,
+  /** `__schema` and `__type` fields in an operation: introspection cannot be multiplied. */
+  introspectionFields: 3,
+};
+
+type DocumentLimit = 'tokens' | 'aliases' | 'directives' | 'introspection';
+
+function documentTooComplex(kind: DocumentLimit, message: string, max: number, measure?: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'QUERY_TOO_COMPLEX', kind, ...(measure === undefined ? {} : { measure }), max },
+  });
+}
+
+/**
+ * The limits of a request before its caller is known, in the order it meets them: the content type
+ * and (without a key) the body size as it is read, tokens as it is parsed, aliases, directives and
+ * introspection as it is validated. useOperationLimits follows authentication.
+ */
+export function useRequestLimits(): Plugin[] {
+  return [useJsonOrMultipartOnly(), useAnonymousBodyLimit(), useTokenLimit(), useDocumentRules()];
+}
+
+/**
+ * Only JSON and multipart (uploads) POST bodies run: a form or text/plain POST, which a browser
+ * sends from another site without asking first, is refused with 415 before it is read. (Yoga
+ * itself refuses a mutation by GET.)
+ */
+function useJsonOrMultipartOnly(): Plugin {
+  const allowed = ['application/json', 'application/graphql+json', 'multipart/form-data'];
+  return {
+    onRequestParse({ request }) {
+      if (request.method !== 'POST') return;
+      const contentType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (allowed.includes(contentType)) return;
+      throw new GraphQLError(
+        `Unsupported content type ${JSON.stringify(contentType)}: send application/json, or multipart/form-data for uploads.`,
+        { extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } } },
+      );
+    },
+  };
+}
+
+function anonymousBodyTooLarge(): GraphQLError {
+  return new GraphQLError(
+    `Request body too large: without an Authorization header a request may be at most ${documentLimits.anonymousBodyBytes} bytes.`,
+    { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } },
+  );
+}
+
+/** A request without a key can only ask about the schema; its body is refused past a small size. */
+function useAnonymousBodyLimit(limit = documentLimits.anonymousBodyBytes): Plugin {
+  return {
+    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+      if (!requestParser || request.method !== 'POST' || request.headers.has('authorization')) return;
+      const contentLength = request.headers.get('content-length');
+      if (contentLength !== null && Number(contentLength) > limit) throw anonymousBodyTooLarge();
+      const parseRequest = requestParser;
+      setRequestParser(async (original) => {
+        const body = await readAtMost(original, limit, anonymousBodyTooLarge);
+        return parseRequest(new fetchAPI.Request(original.url, { method: original.method, headers: original.headers, body }));
+      });
+    },
+  };
+}
+
+/**
+ * graphql-js stops parsing at `maxTokens`: 1 MB of `id id id` or 10,000 nested braces are
+ * refused after a few thousand tokens, before they cost memory or overflow the parser's stack.
+ */
+function useTokenLimit(maxTokens = documentLimits.tokens): Plugin {
+  return {
+    onParse({ setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parse(source, { ...options, maxTokens });
+        } catch (error) {
+          // graphql-js: "Document contains more that 1000 tokens. Parsing aborted."
+          if (error instanceof GraphQLError && /\d+ tokens\. Parsing aborted/.test(error.message)) {
+            throw documentTooComplex('tokens', `The document has more than ${maxTokens} tokens; at most ${maxTokens} are allowed.`, maxTokens);
+          }
+          throw error;
+        }
+      });
+    },
+  };
+}
+
+/**
+ * GraphQL Armor's alias and directive limits, with errors in this API's form; and a limit on
+ * introspection fields. (graphql-js's own MaxIntrospectionDepthRule already bounds how deep one
+ * introspection may go; the query's depth is among queryLimits.)
+ */
+function useDocumentRules(): Plugin {
+  // Armor reports with a "Syntax Error: ... found N." message; the count is taken from it.
+  const rejectAs = (kind: DocumentLimit, max: number, noun: string) => [
+    (context: ValidationContext | null, error: GraphQLError) => {
+      const measure = Number(/found (\d+)/.exec(error.message)?.[1]);
+      context?.reportError(
+        documentTooComplex(kind, `The operation has ${Number.isNaN(measure) ? 'too many' : measure} ${noun}; at most ${max} are allowed.`, max, Number.isNaN(measure) ? undefined : measure),
+      );
+    },
+  ];
+  const rules = [
+    maxAliasesRule({ n: documentLimits.aliases, propagateOnRejection: false, onReject: rejectAs('aliases', documentLimits.aliases, 'aliases') }),
+    maxDirectivesRule({ n: documentLimits.directives, propagateOnRejection: false, onReject: rejectAs('directives', documentLimits.directives, 'directives') }),
+    introspectionLimitRule(documentLimits.introspectionFields),
+  ];
+  return {
+    onValidate({ addValidationRule }) {
+      for (const rule of rules) addValidationRule(rule as ValidationRule);
+    },
+  };
+}
+
+/** At most `max` `__schema`/`__type` fields in an operation (they are only valid at its root). */
+function introspectionLimitRule(max: number): ValidationRule {
+  return (context) => {
+    const count = (selectionSet: SelectionSetNode, spreading: Set<string>): number => {
+      let total = 0;
+      for (const selection of selectionSet.selections) {
+        if (selection.kind === Kind.FIELD) {
+          if (selection.name.value === '__schema' || selection.name.value === '__type') total += 1;
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          total += count(selection.selectionSet, spreading);
+        } else if (!spreading.has(selection.name.value)) {
+          const fragment = context.getFragment(selection.name.value);
+          if (fragment) total += count(fragment.selectionSet, new Set([...spreading, selection.name.value]));
+        }
+      }
+      return total;
+    };
+    return {
+      OperationDefinition(operation) {
+        const measure = count(operation.selectionSet, new Set());
+        if (measure <= max) return;
+        context.reportError(
+          documentTooComplex('introspection', `The operation asks for introspection (__schema, __type) ${measure} times; at most ${max} are allowed.`, max, measure),
+        );
+      },
+    };
+  };
+}
+
+/**
+ * Once the caller is known (an anonymous operation that is not about the schema has been refused
+ * by then): the bounds on every argument of the operation (schema/input-limits.ts), then its cost
+ * against queryLimits, measured by @pothos/plugin-complexity's rule with the fields' cost model.
+ * Both before any resolver runs, so a refused operation sends no SQL.
+ */
+export function useOperationLimits(): Plugin<GraphQLContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation) return;
+      const rawVariables = (args.variableValues ?? {}) as Record<string, unknown>;
+      const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], rawVariables);
+      // Variables that do not coerce are execution's error to report, as it always has.
+      if (variables.errors) return;
+      const inputErrors = inputLimitErrors(args.schema, args.document, operation, variables.coerced);
+      if (inputErrors.length > 0) {
+        setResultAndStopExecution({ errors: inputErrors });
+        return;
+      }
+      const costErrors = queryLimitErrors(args.schema, args.document, args.operationName, rawVariables, args.contextValue);
+      if (costErrors.length > 0) setResultAndStopExecution({ errors: costErrors });
+    },
+  };
+}
+
+/** Errors about anything but cost (variables that do not coerce) are left to execution. */
+function queryLimitErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variableValues: Record<string, unknown>,
+  context: object,
+): readonly GraphQLError[] {
+  const rule = createComplexityRule({
+    context,
+    variableValues,
+    operationName,
+    validate: ({ complexity, depth, breadth }, reportError) => {
+      if (depth > queryLimits.depth) reportError(queryTooComplex('depth', depth, queryLimits.depth));
+      else if (breadth > queryLimits.breadth) reportError(queryTooComplex('breadth', breadth, queryLimits.breadth));
+      else if (complexity > queryLimits.complexity) reportError(queryTooComplex('complexity', complexity, queryLimits.complexity));
+    },
+  });
+  return validate(schema, document, [rule]).filter((error) => error.extensions.code === 'QUERY_TOO_COMPLEX');
+}
+
+function queryTooComplex(kind: 'complexity' | 'depth' | 'breadth', measure: number, max: number): GraphQLError {
+  return new GraphQLError(`The query's ${kind} is ${measure}; at most ${max} is allowed. Ask for smaller pages or less nesting.`, {
+    extensions: { code: 'QUERY_TOO_COMPLEX', kind, measure, max },
+  });
+}
