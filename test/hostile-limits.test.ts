@@ -321,6 +321,57 @@ describe('filters are bounded in size, nesting and text', () => {
   });
 });
 
+describe("mutations' lists are bounded by typed errors, before any SQL", () => {
+  async function expectValidationError(query: string, variables: object, field: string, path: string[], message: string) {
+    test.sql.length = 0;
+    const { body } = await post({ query, variables });
+    expect(body.errors).toBeUndefined();
+    expect((body.data as Record<string, unknown>)[field]).toEqual({ __typename: 'ValidationError', fieldErrors: [{ path, message }] });
+    expect(sqlRun()).toEqual([]);
+  }
+  const many = (typename: string, count: number) => Array.from({ length: count }, () => unknownId(typename));
+  const importPeople = `mutation($input: ImportPeopleInput!) {
+    importPeople(input: $input) { __typename ... on ValidationError { fieldErrors { path message } } }
+  }`;
+  const mergePeople = `mutation($input: MergePeopleInput!) {
+    mergePeople(input: $input) { __typename ... on ValidationError { fieldErrors { path message } } }
+  }`;
+
+  it('refuses an import with 100,000 tag ids and writes nothing', async () => {
+    const input = { rows: [{ familyName: 'Row' }], tagIds: many('Tag', 100_000) };
+    await expectValidationError(importPeople, { input }, 'importPeople', ['input', 'tagIds'], 'At most 100 tags (got 100000).');
+    expect(await test.prisma.import.count()).toBe(0);
+    expect(await test.prisma.person.count()).toBe(0);
+  });
+
+  it('refuses an import with 100,000 group ids', async () => {
+    const input = { rows: [{ familyName: 'Row' }], groupIds: many('Group', 100_000) };
+    await expectValidationError(importPeople, { input }, 'importPeople', ['input', 'groupIds'], 'At most 100 groups (got 100000).');
+  });
+
+  it('refuses an import matching on 10,000 keys', async () => {
+    const input = { rows: [{ familyName: 'Row' }], matchOn: Array.from({ length: 10_000 }, () => 'EMAIL') };
+    await expectValidationError(importPeople, { input }, 'importPeople', ['input', 'matchOn'], 'At most 2 keys, each once (got 10000).');
+  });
+
+  it('refuses a merge of 100,000 people with one error, not one per id', async () => {
+    const personIds = many('Person', 100_000);
+    const input = { personIds, primaryId: personIds[0] };
+    await expectValidationError(mergePeople, { input }, 'mergePeople', ['input', 'personIds'], 'Give 2 to 10 people to merge (got 100000).');
+  });
+
+  it('refuses a merge with more overrides than there are fields', async () => {
+    const personIds = many('Person', 2);
+    const overrides = Array.from({ length: 10_000 }, () => ({ field: 'GIVEN_NAME', fromPersonId: personIds[1] }));
+    test.sql.length = 0;
+    const { body } = await post({ query: mergePeople, variables: { input: { personIds, primaryId: personIds[0], overrides } } });
+    expect(body.data).toMatchObject({
+      mergePeople: { __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'overrides'], message: expect.stringMatching(/^At most \d+ overrides, one per field \(got 10000\)\.$/) }] },
+    });
+    expect(sqlRun()).toEqual([]);
+  });
+});
+
 describe('only JSON and multipart requests run', () => {
   const mutation = 'mutation { createTag(input: { title: "Forged" }) { __typename } }';
 

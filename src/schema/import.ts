@@ -12,6 +12,7 @@ import {
 } from '../services/import-service.ts';
 import { FieldError, mutationResult } from './errors.ts';
 import { inputId } from './ids.ts';
+import { inputLimits } from './input-limits.ts';
 import { type PersonInputArg, personInputFields, toPersonInput } from './person.ts';
 
 const ImportStatusEnum = builder.enumType('ImportStatus', {
@@ -21,6 +22,8 @@ const ImportStatusEnum = builder.enumType('ImportStatus', {
     FAILED: { description: 'Stopped by an unexpected error: the counts say what was applied before it.' },
   },
 });
+
+const importMatchKeyCount = 2;
 
 const ImportMatchKeyEnum = builder.enumType('ImportMatchKey', {
   description: 'How a row finds the person it updates.',
@@ -97,8 +100,8 @@ const ImportPeopleInput = builder.inputType('ImportPeopleInput', {
       defaultValue: ['EXTERNAL_ID', 'EMAIL'],
       description: 'The keys that find an existing person, tried in this order. An empty list creates a person for every row.',
     }),
-    tagIds: t.idList({ defaultValue: [], description: 'Tags (without a value type) added to every person imported.' }),
-    groupIds: t.idList({ defaultValue: [], description: 'Groups every person imported joins, as MEMBER when new to them.' }),
+    tagIds: t.idList({ defaultValue: [], description: `Tags (without a value type) added to every person imported; at most ${inputLimits.listItems}.` }),
+    groupIds: t.idList({ defaultValue: [], description: `Groups every person imported joins, as MEMBER when new to them; at most ${inputLimits.listItems}.` }),
     dryRun: t.boolean({
       defaultValue: false,
       description: 'Try every row and count what would happen, writing no person: only the Import record is kept.',
@@ -110,10 +113,18 @@ type ImportPeopleArg = typeof ImportPeopleInput.$inferInput;
 
 function toImportOptions(input: ImportPeopleArg): ImportOptions {
   const issues = new IssueList();
+  // Bounded before anything is read: 100,000 tag ids would reach SQL as as many parameters.
+  const atMost = <T>(list: readonly T[] | null | undefined, name: string, max: number, noun: string): readonly T[] => {
+    if (!list || list.length <= max) return list ?? [];
+    issues.add(['input', name], `At most ${max} ${noun} (got ${list.length}).`);
+    return [];
+  };
   const options = {
-    matchOn: (input.matchOn ?? []) as ImportMatchKey[],
-    tagIds: (input.tagIds ?? []).map((id, index) => inputId(issues, ['input', 'tagIds', String(index)], id, 'Tag')),
-    groupIds: (input.groupIds ?? []).map((id, index) => inputId(issues, ['input', 'groupIds', String(index)], id, 'Group')),
+    matchOn: atMost(input.matchOn, 'matchOn', importMatchKeyCount, 'keys, each once') as ImportMatchKey[],
+    tagIds: atMost(input.tagIds, 'tagIds', inputLimits.listItems, 'tags').map((id, index) => inputId(issues, ['input', 'tagIds', String(index)], id, 'Tag')),
+    groupIds: atMost(input.groupIds, 'groupIds', inputLimits.listItems, 'groups').map((id, index) =>
+      inputId(issues, ['input', 'groupIds', String(index)], id, 'Group'),
+    ),
     dryRun: input.dryRun ?? false,
   };
   if ((input.rows == null) === (input.file == null)) issues.add(['input'], 'Give the rows either as `rows` or as a CSV `file`.');

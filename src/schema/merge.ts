@@ -66,6 +66,14 @@ const MergePeopleInput = builder.inputType('MergePeopleInput', {
 
 function toMergeInput(input: typeof MergePeopleInput.$inferInput): MergeInput {
   const issues = new IssueList();
+  // Refused before their ids are decoded, each of which could be an issue of its own.
+  if (input.personIds.length > maxMergeSize) {
+    issues.add(['input', 'personIds'], `Give ${minMergeSize} to ${maxMergeSize} people to merge (got ${input.personIds.length}).`);
+  }
+  if ((input.overrides?.length ?? 0) > personMergeFields.length) {
+    issues.add(['input', 'overrides'], `At most ${personMergeFields.length} overrides, one per field (got ${input.overrides!.length}).`);
+  }
+  issues.throwIfAny();
   const personIds = input.personIds.map((id, index) => inputId(issues, ['input', 'personIds', String(index)], id, 'Person'));
   const primaryId = inputId(issues, ['input', 'primaryId'], input.primaryId, 'Person');
   const overrides = (input.overrides ?? []).map((override, index) => ({
