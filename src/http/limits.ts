@@ -103,7 +103,7 @@ function useAnonymousBodyLimit(limit = documentLimits.anonymousBodyBytes): Plugi
 
 /**
  * graphql-js stops parsing at `maxTokens`: 1 MB of `id id id` or 10,000 nested braces are
- * refused after a few thousand tokens, before they cost memory or overflow the parser's stack.
+ * refused at the thousandth token, before they cost memory or overflow the parser's stack.
  */
 function useTokenLimit(maxTokens = documentLimits.tokens): Plugin {
   return {
@@ -129,13 +129,13 @@ function useTokenLimit(maxTokens = documentLimits.tokens): Plugin {
  * introspection may go; the query's depth is among queryLimits.)
  */
 function useDocumentRules(): Plugin {
-  // Armor reports with a "Syntax Error: ... found N." message; the count is taken from it.
+  // Armor reports "Syntax Error: Aliases limit of 30 exceeded, found 31."; the count is taken from it.
   const rejectAs = (kind: DocumentLimit, max: number, noun: string) => [
     (context: ValidationContext | null, error: GraphQLError) => {
-      const measure = Number(/found (\d+)/.exec(error.message)?.[1]);
-      context?.reportError(
-        documentTooComplex(kind, `The operation has ${Number.isNaN(measure) ? 'too many' : measure} ${noun}; at most ${max} are allowed.`, max, Number.isNaN(measure) ? undefined : measure),
-      );
+      const found = /found (\d+)/.exec(error.message)?.[1];
+      const measure = found === undefined ? undefined : Number(found);
+      const message = `The operation has ${measure ?? `more than ${max}`} ${noun}; at most ${max} are allowed.`;
+      context?.reportError(documentTooComplex(kind, message, max, measure));
     },
   ];
   const rules = [
