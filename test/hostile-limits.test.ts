@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLimits } from '../src/builder.ts';
 import { documentLimits } from '../src/http/limits.ts';
@@ -91,6 +92,14 @@ describe('anonymous requests cost a small, bounded amount', () => {
     });
   });
 
+  it("still answers GraphiQL's introspection query without a key", async () => {
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true });
+    const { status, body } = await post({ query }, { key: false });
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toHaveProperty('__schema.queryType.name', 'Query');
+  });
+
   it('still answers one introspection, with a few __type besides', async () => {
     const query = '{ __schema { queryType { name } } person: __type(name: "Person") { name } tag: __type(name: "Tag") { name } }';
     const { status, body } = await post({ query }, { key: false });
@@ -141,6 +150,14 @@ describe('anonymous requests cost a small, bounded amount', () => {
     const { status, body } = await post({ query: `{ __typename ${directives} }` }, { key: false });
     expect(status).toBe(400);
     expect(firstError(body).extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', kind: 'directives', max: documentLimits.directives });
+  });
+
+  it('answers an anonymous operation on data with 401 before its arguments are looked at', async () => {
+    const tagIds = Array.from({ length: 1000 }, () => unknownId('Tag'));
+    const query = 'query($tagIds: [ID!]) { people(filter: { tagIds: $tagIds }) { totalCount } }';
+    const { status, body } = await post({ query, variables: { tagIds } }, { key: false });
+    expect(status).toBe(401);
+    expect(firstError(body).extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('refuses an anonymous body streamed without a Content-Length as soon as it passes the limit', async () => {
@@ -251,17 +268,26 @@ describe('filters are bounded in size, nesting and text', () => {
     expect(sqlRun()).toEqual([]);
   });
 
-  it.each([
-    ['identifiers', { identifiers: [] as string[] }],
-    ['emails', { emails: [] as string[] }],
-    ['ownerIds', { ownerIds: [] as string[] }],
-    ['groupIds', { groupIds: [] as string[] }],
-    ['companyIds', { companyIds: [] as string[] }],
-  ])('refuses filter.%s over the list limit', async (name, filter) => {
+  it.each(['identifiers', 'emails', 'ownerIds', 'groupIds', 'companyIds'])('refuses filter.%s over the list limit', async (name) => {
     const values = Array.from({ length: inputLimits.listItems + 1 }, () => unknownId('User'));
-    const { body } = await post({ query: people, variables: { filter: { [name]: values, ...{} } } });
-    expect(Object.keys(filter)).toEqual([name]);
+    test.sql.length = 0;
+    const { body } = await post({ query: people, variables: { filter: { [name]: values } } });
     expect(firstError(body).extensions).toMatchObject({ code: 'BAD_USER_INPUT', kind: 'items', argument: ['filter', name] });
+    expect(sqlRun()).toEqual([]);
+  });
+
+  it('refuses a customFields `in` over the list limit, and more custom field conditions than their limit', async () => {
+    const values = Array.from({ length: inputLimits.listItems + 1 }, (_, index) => index);
+    const tooLong = await post({ query: people, variables: { filter: { customFields: [{ field: 'x', in: values }] } } });
+    expect(firstError(tooLong.body).extensions).toMatchObject({ kind: 'items', argument: ['filter', 'customFields', '0', 'in'] });
+    const conditions = Array.from({ length: inputLimits.customFieldConditions + 1 }, () => ({ field: 'x', isSet: true }));
+    test.sql.length = 0;
+    const tooMany = await post({ query: people, variables: { filter: { customFields: conditions } } });
+    expect(firstError(tooMany.body)).toMatchObject({
+      message: `Argument "filter" of Query.people holds ${conditions.length} CustomFieldCondition objects; at most ${inputLimits.customFieldConditions} are allowed.`,
+      extensions: { code: 'BAD_USER_INPUT', kind: 'count' },
+    });
+    expect(sqlRun()).toEqual([]);
   });
 
   it('refuses an `or` of 10,000 searches, before any SQL', async () => {
