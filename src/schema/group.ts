@@ -35,12 +35,16 @@ export const Group = builder.prismaNode('Group', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     members: t.relatedConnection('memberships', {
       cursor: 'groupId_personId',
+      // Two ids per cursor; http/bad-values.ts refuses any other form.
+      extensions: { cursorKeys: 2 },
       totalCount: true,
       description: 'Everyone in the group, managers included, each with their role, in the order they joined.',
       query: { orderBy: membersOrder },
     }),
     managers: t.relatedConnection('memberships', {
       cursor: 'groupId_personId',
+      // Two ids per cursor; http/bad-values.ts refuses any other form.
+      extensions: { cursorKeys: 2 },
       totalCount: true,
       description: "The group's managers only (seed 000 lists them apart), in the order they joined.",
       query: { where: { role: 'MANAGER' }, orderBy: membersOrder },
@@ -61,6 +65,8 @@ export const GroupMembership = builder.prismaObject('GroupMembership', {
 builder.prismaObjectFields('Person', (t) => ({
   groups: t.relatedConnection('memberships', {
     cursor: 'groupId_personId',
+    // Two ids per cursor; http/bad-values.ts refuses any other form.
+    extensions: { cursorKeys: 2 },
     totalCount: true,
     description: "The groups this person is in, with their role in each, in the order they joined.",
     query: { orderBy: [{ createdAt: 'asc' }, { groupId: 'asc' }] },

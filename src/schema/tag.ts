@@ -31,6 +31,8 @@ export const Tag = builder.prismaNode('Tag', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     people: t.relatedConnection('people', {
       cursor: 'personId_tagId',
+      // Two ids per cursor; http/bad-values.ts refuses any other form.
+      extensions: { cursorKeys: 2 },
       totalCount: true,
       description: 'The people who have this tag, with its value on each, in the order they got it.',
       query: { orderBy: [{ createdAt: 'asc' }, { personId: 'asc' }] },
@@ -52,6 +54,8 @@ export const TagAssignment = builder.prismaObject('PersonTag', {
 builder.prismaObjectFields('Person', (t) => ({
   tags: t.relatedConnection('tags', {
     cursor: 'personId_tagId',
+    // Two ids per cursor; http/bad-values.ts refuses any other form.
+    extensions: { cursorKeys: 2 },
     totalCount: true,
     description: "This person's tags with their values (seed 000), in the order they were put on.",
     query: { orderBy: [{ createdAt: 'asc' }, { tagId: 'asc' }] },
