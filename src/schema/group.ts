@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
+import { likeLiteral } from '../services/like-pattern.ts';
 import { IssueList } from '../services/errors.ts';
 import {
   addGroupMember,
@@ -85,7 +86,7 @@ function groupsWhere(organizationId: string, filter: typeof GroupFilterInput.$in
   const title = filter?.title?.trim();
   return {
     organizationId,
-    ...(title ? { title: { contains: title, mode: 'insensitive' as const } } : {}),
+    ...(title ? { title: { contains: likeLiteral(title), mode: 'insensitive' as const } } : {}),
     // An id that is not a GroupCategory's matches no group, as an unknown one would.
     ...(filter?.categoryId != null ? { categoryId: localId(filter.categoryId, 'GroupCategory') ?? '' } : {}),
   };

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
+import { likeLiteral } from '../services/like-pattern.ts';
 import { ConflictError } from '../services/errors.ts';
 import { createTag, deleteTag, tagPerson, untagPerson, updateTag } from '../services/tag-service.ts';
 import { mutationResult } from './errors.ts';
@@ -70,7 +71,7 @@ const TagFilterInput = builder.inputType('TagFilter', {
 
 function tagsWhere(organizationId: string, filter: typeof TagFilterInput.$inferInput | null | undefined) {
   const title = filter?.title?.trim();
-  return { organizationId, ...(title ? { title: { contains: title, mode: 'insensitive' as const } } : {}) };
+  return { organizationId, ...(title ? { title: { contains: likeLiteral(title), mode: 'insensitive' as const } } : {}) };
 }
 
 builder.queryField('tags', (t) =>
