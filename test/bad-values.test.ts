@@ -66,7 +66,7 @@ beforeAll(async () => {
     await send(`mutation { createNoteCategory(input: { title: "Calls" }) { ... on CreateNoteCategorySuccess { noteCategory { id } } } }`),
   );
   categoryId = pick(category, 'createNoteCategory.noteCategory.id') as string;
-  const tag = expectNoErrors(await send(`mutation { createTag(input: { title: "VIP" }) { ... on CreateTagSuccess { tag { id } } } }`));
+  const tag = expectNoErrors(await send(`mutation { createTag(input: { title: "Nickname", valueType: TEXT }) { ... on CreateTagSuccess { tag { id } } } }`));
   tagId = pick(tag, 'createTag.tag.id') as string;
   for (const [slug, type] of [['text', 'TEXT'], ['json', 'JSON'], ['day', 'DATE']] as const) {
     expectNoErrors(
