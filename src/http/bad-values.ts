@@ -44,6 +44,8 @@ export function useBadValueCheck(): Plugin<GraphQLContext> {
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       const issues: (FieldIssue & { field: string })[] = [];
       for (const use of uses) {
+        // The first few say enough: a document of many aliased fields cannot make a huge answer.
+        if (issues.length >= maxIssues) break;
         const value = valueOf(use.value, variables, use.defaults);
         if (use.checkText) {
           for (const issue of textIssues(value, [use.argument])) issues.push({ field: use.field, ...issue });
@@ -62,6 +64,8 @@ export function useBadValueCheck(): Plugin<GraphQLContext> {
     },
   };
 }
+
+const maxIssues = 20;
 
 interface ArgumentUse {
   /** The field's schema coordinate, e.g. Person.notes. */
