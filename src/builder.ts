@@ -12,6 +12,7 @@ import type { InputJsonValue } from './generated/prisma/internal/prismaNamespace
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { defaultPageSize, fieldCost, maxPageSize, PageSizePlugin } from './schema/pagination.ts';
+import { MutationTextCheckPlugin } from './schema/text-check.ts';
 
 /** Plugins and scalars only; the types live in schema/, one file each. */
 export interface BuilderOptions {
@@ -38,8 +39,9 @@ export interface BuilderOptions {
 export const queryLimits = { complexity: 50_000, depth: 15, breadth: 1_000 };
 
 export const builder = new SchemaBuilder<BuilderOptions>({
-  // The federation plugin reads the directives plugin's output, so it comes after it.
-  plugins: [ComplexityPlugin, PageSizePlugin, ErrorsPlugin, DirectivesPlugin, SimpleObjectsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin, FederationPlugin],
+  // The federation plugin reads the directives plugin's output, so it comes after it. The
+  // mutation text check comes after the errors plugin, which turns its ValidationError into data.
+  plugins: [ComplexityPlugin, PageSizePlugin, ErrorsPlugin, MutationTextCheckPlugin, DirectivesPlugin, SimpleObjectsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin, FederationPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.prisma,

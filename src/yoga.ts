@@ -5,6 +5,7 @@ import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import { bearerToken, unauthenticated, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
+import { useBadValueCheck } from './http/bad-values.ts';
 import { useMaskUnexpectedErrors } from './http/errors.ts';
 import { useOperationLimits, useRequestLimits } from './http/limits.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
@@ -52,6 +53,7 @@ export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: App
       ...useRequestLimits(),
       useRequireActor(),
       useOperationLimits(),
+      useBadValueCheck(),
       useMaskUnexpectedErrors(),
     ],
     context: async ({ request }) => {

@@ -42,6 +42,8 @@ builder.prismaObjectFields('Person', (t) => ({
       type: Company,
       description: 'In the order given; the first is the primary company (seed 003).',
       select: personCompanyLinksSelect,
+      // Offsets into the list (plugin-relay's array cursors); see http/bad-values.ts.
+      extensions: { cursorForm: 'offset' },
       resolve: (person, args) => ({
         ...resolveArrayConnection({ args }, person.companies.map((link) => link.company)),
         totalCount: person.companies.length,

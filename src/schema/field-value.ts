@@ -157,6 +157,8 @@ const referenceLoaders = createContextCache((ctx: GraphQLContext) => {
 builder.prismaObjectFields('Person', (t) => ({
   fields: t.relatedConnection('fieldValues', {
     cursor: 'personId_fieldId',
+    // Two ids per cursor; http/bad-values.ts refuses any other form.
+    extensions: { cursorKeys: 2 },
     totalCount: true,
     description: 'The custom fields set on this person, oldest field first (seed 000); unset fields are not listed.',
     query: { orderBy: { fieldId: 'asc' } },

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
+import { likeLiteral } from '../services/like-pattern.ts';
 import { IssueList } from '../services/errors.ts';
 import {
   addGroupMember,
@@ -36,12 +37,16 @@ export const Group = builder.prismaNode('Group', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     members: t.relatedConnection('memberships', {
       cursor: 'groupId_personId',
+      // Two ids per cursor; http/bad-values.ts refuses any other form.
+      extensions: { cursorKeys: 2 },
       totalCount: true,
       description: 'Everyone in the group, managers included, each with their role, in the order they joined.',
       query: { orderBy: membersOrder },
     }),
     managers: t.relatedConnection('memberships', {
       cursor: 'groupId_personId',
+      // Two ids per cursor; http/bad-values.ts refuses any other form.
+      extensions: { cursorKeys: 2 },
       totalCount: true,
       description: "The group's managers only (seed 000 lists them apart), in the order they joined.",
       query: { where: { role: 'MANAGER' }, orderBy: membersOrder },
@@ -62,6 +67,8 @@ export const GroupMembership = builder.prismaObject('GroupMembership', {
 builder.prismaObjectFields('Person', (t) => ({
   groups: t.relatedConnection('memberships', {
     cursor: 'groupId_personId',
+    // Two ids per cursor; http/bad-values.ts refuses any other form.
+    extensions: { cursorKeys: 2 },
     totalCount: true,
     description: "The groups this person is in, with their role in each, in the order they joined.",
     query: { orderBy: [{ createdAt: 'asc' }, { groupId: 'asc' }] },
@@ -80,7 +87,7 @@ function groupsWhere(organizationId: string, filter: typeof GroupFilterInput.$in
   const title = filter?.title?.trim();
   return {
     organizationId,
-    ...(title ? { title: { contains: title, mode: 'insensitive' as const } } : {}),
+    ...(title ? { title: { contains: likeLiteral(title), mode: 'insensitive' as const } } : {}),
     // An id that is not a GroupCategory's matches no group, as an unknown one would.
     ...(filter?.categoryId != null ? { categoryId: localId(filter.categoryId, 'GroupCategory') ?? '' } : {}),
   };

@@ -2,6 +2,7 @@ import { builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
 import { IssueList, ValidationError } from '../services/errors.ts';
 import { csvColumnNames, maxCsvBytes, readImportCsv } from '../services/import-csv.ts';
+import { textIssues } from '../services/text-values.ts';
 import {
   type ImportMatchKey,
   type ImportOptions,
@@ -138,8 +139,13 @@ function toImportOptions(input: ImportPeopleArg): ImportOptions {
   return options;
 }
 
-/** A row's ids decoded; problems become the row's errors rather than failing the import. */
+/**
+ * A row's ids decoded; problems become the row's errors rather than failing the import. Text the
+ * database cannot store (U+0000, a lone surrogate) fails the row here, before it is applied.
+ */
 function toImportRow(row: number, arg: PersonInputArg): ImportRow {
+  const badText = textIssues(arg);
+  if (badText.length > 0) return { row, issues: badText };
   try {
     return { row, input: toPersonInput(arg) };
   } catch (error) {
@@ -171,6 +177,8 @@ builder.mutationField('importPeople', (t) =>
     ].join(' '),
     errors: mutationResult('ImportPeople', 'import'),
     args: { input: t.arg({ type: ImportPeopleInput, required: true }) },
+    // Each row's text is checked with the row (toImportRow), so that a bad row fails alone.
+    extensions: { textCheckedByResolver: ['input.rows'] },
     resolve: async (query, _root, { input }, ctx) => {
       const options = toImportOptions(input);
       if (input.file) await checkCsv(input.file);

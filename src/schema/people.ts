@@ -160,6 +160,8 @@ builder.queryField('people', (t) =>
         filter: t.arg({ type: PersonFilterInput }),
         orderBy: t.arg({ type: [PersonOrderInput] }),
       },
+      // Its cursors are keyset positions, checked by services/keyset.ts (not a library's form).
+      extensions: { cursorForm: 'keyset' },
       resolve: async (_root, args, ctx, info) => {
         const { prisma, actor } = serviceContext(ctx);
         try {

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
+import { likeLiteral } from '../services/like-pattern.ts';
 import { ConflictError } from '../services/errors.ts';
 import { createTag, deleteTag, tagPerson, untagPerson, updateTag } from '../services/tag-service.ts';
 import { mutationResult } from './errors.ts';
@@ -32,6 +33,8 @@ export const Tag = builder.prismaNode('Tag', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     people: t.relatedConnection('people', {
       cursor: 'personId_tagId',
+      // Two ids per cursor; http/bad-values.ts refuses any other form.
+      extensions: { cursorKeys: 2 },
       totalCount: true,
       description: 'The people who have this tag, with its value on each, in the order they got it.',
       query: { orderBy: [{ createdAt: 'asc' }, { personId: 'asc' }] },
@@ -53,6 +56,8 @@ export const TagAssignment = builder.prismaObject('PersonTag', {
 builder.prismaObjectFields('Person', (t) => ({
   tags: t.relatedConnection('tags', {
     cursor: 'personId_tagId',
+    // Two ids per cursor; http/bad-values.ts refuses any other form.
+    extensions: { cursorKeys: 2 },
     totalCount: true,
     description: "This person's tags with their values (seed 000), in the order they were put on.",
     query: { orderBy: [{ createdAt: 'asc' }, { tagId: 'asc' }] },
@@ -67,7 +72,7 @@ const TagFilterInput = builder.inputType('TagFilter', {
 
 function tagsWhere(organizationId: string, filter: typeof TagFilterInput.$inferInput | null | undefined) {
   const title = filter?.title?.trim();
-  return { organizationId, ...(title ? { title: { contains: title, mode: 'insensitive' as const } } : {}) };
+  return { organizationId, ...(title ? { title: { contains: likeLiteral(title), mode: 'insensitive' as const } } : {}) };
 }
 
 builder.queryField('tags', (t) =>

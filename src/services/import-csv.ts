@@ -2,6 +2,7 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import { type CsvRecord, CsvSyntaxError, readCsv } from './csv.ts';
 import { type FieldIssue, ValidationError } from './errors.ts';
 import { numberFields, textFields } from './person-input.ts';
+import { textIssues, textProblem } from './text-values.ts';
 import { parseCalendarDate } from './validation.ts';
 
 /**
@@ -96,6 +97,12 @@ function readRecord(columns: Column[], record: CsvRecord, row: number): CsvRow {
     // An empty cell says nothing: a matched person keeps that field.
     if (cell === '') return;
     const fail = (message: string) => issues.push({ path: [column.name], message });
+    // Text the database cannot store fails the row (and is never quoted in a message).
+    const badText = textProblem(cell);
+    if (badText) {
+      fail(badText);
+      return;
+    }
     switch (column.kind) {
       case 'text':
         values[column.name] = cell;
@@ -120,8 +127,13 @@ function readRecord(columns: Column[], record: CsvRecord, row: number): CsvRow {
         if (column.name === 'companies') (values.companies ??= []).push({ name: cell });
         else (values[column.name] ??= []).push(cell);
         return;
-      case 'field':
-        (values.fields ??= []).push({ field: column.name, value: fieldValue(cell) });
+      case 'field': {
+        // JSON escapes (\u0000, \ud800) can make what the cell itself does not hold.
+        const value = fieldValue(cell);
+        const badJson = textIssues(value, [column.name]);
+        if (badJson.length > 0) issues.push(...badJson);
+        else (values.fields ??= []).push({ field: column.name, value });
+      }
     }
   });
   return { row, values, issues };

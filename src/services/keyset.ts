@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { IssueList } from './errors.ts';
+import { textProblem } from './text-values.ts';
+import { parseInstant } from './validation.ts';
 
 /**
  * Keyset pagination over any ordering, with NULLs placed explicitly, and cursors that remember
@@ -27,22 +29,58 @@ export function encodeCursor(signature: string, values: KeyValue[]): string {
   return Buffer.from(JSON.stringify({ s: signature, k: values })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, signature: string, keyCount: number, argument: string): KeyValue[] {
+/**
+ * What each value of a cursor must be. A cursor is not secret (its signature only ties it to its
+ * query), so a client can send any values: each is checked before it reaches a query, where a
+ * wrong type, an impossible date or a NUL would be a database error.
+ */
+export type KeyKind = 'text' | 'instant' | 'id' | 'rank';
+
+export interface CursorKey {
+  kind: KeyKind;
+  nullable?: boolean;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isKeyValue(value: unknown, key: CursorKey): value is KeyValue {
+  if (value === null) return key.nullable === true;
+  switch (key.kind) {
+    case 'text':
+      return typeof value === 'string' && value.length <= 10_000 && textProblem(value) === undefined;
+    case 'instant':
+      return typeof value === 'string' && parseInstant(value) !== undefined;
+    case 'id':
+      return typeof value === 'string' && uuidPattern.test(value);
+    case 'rank':
+      // pg_trgm's word similarity, between 0 and 1.
+      return typeof value === 'number' && value >= 0 && value <= 1;
+  }
+}
+
+export function decodeCursor(cursor: string, signature: string, keys: readonly CursorKey[], argument: string): KeyValue[] {
   const issues = new IssueList();
   let values: KeyValue[] | undefined;
   try {
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; k?: unknown };
-    if (decoded.s === signature && Array.isArray(decoded.k) && decoded.k.length === keyCount) {
-      values = decoded.k as KeyValue[];
-    } else if (typeof decoded.s === 'string') {
-      issues.add([argument], 'This cursor belongs to another query (other filter or order); start again without it.');
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (isRecord(decoded) && Object.keys(decoded).length === 2 && typeof decoded.s === 'string' && Array.isArray(decoded.k)) {
+      const k = decoded.k as unknown[];
+      if (decoded.s !== signature) {
+        issues.add([argument], 'This cursor belongs to another query (other filter or order); start again without it.');
+      } else if (k.length === keys.length && k.every((value, index) => isKeyValue(value, keys[index]!))) {
+        values = k as KeyValue[];
+      }
     }
   } catch {
     // Not one of ours.
   }
-  if (!values && issues.issues.length === 0) issues.add([argument], 'Not a valid cursor.');
+  if (!values && issues.issues.length === 0) issues.add([argument], 'Not a valid cursor: give one this connection returned.');
   issues.throwIfAny();
   return values!;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Flips a sort for reading backwards (last/before): direction and NULL placement both turn. */

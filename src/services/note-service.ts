@@ -3,6 +3,7 @@ import type { Note } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError, ValidationError } from './errors.ts';
+import { likeLiteral } from './like-pattern.ts';
 import type { WriteMode } from './person-input.ts';
 import { findPersonOrThrow } from './person-service.ts';
 import { recordEvent } from './timeline.ts';
@@ -55,7 +56,10 @@ export function noteListWhere(actor: Actor, filter: NoteFilter | null | undefine
   const q = filter?.q?.trim();
   if (q) {
     conditions.push({
-      OR: [{ title: { contains: q, mode: 'insensitive' } }, { description: { contains: q, mode: 'insensitive' } }],
+      OR: [
+        { title: { contains: likeLiteral(q), mode: 'insensitive' } },
+        { description: { contains: likeLiteral(q), mode: 'insensitive' } },
+      ],
     });
   }
   if (filter?.categoryIds) conditions.push({ categoryId: { in: [...filter.categoryIds] } });

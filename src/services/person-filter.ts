@@ -2,6 +2,7 @@ import type { Db, Prisma } from '../db/prisma.ts';
 import type { Actor } from './actor.ts';
 import { type FieldRef, fieldWhere } from './custom-field-service.ts';
 import { IssueList } from './errors.ts';
+import { jsonStringLikeLiteral, likeLiteral } from './like-pattern.ts';
 import { normalizeEmail } from './validation.ts';
 
 /** Which people a list shows; every condition given must hold (and/or/not combine filters). */
@@ -74,7 +75,7 @@ async function filterConditions(
     const words = await searchWords(db, filter.q);
     if (words.length === 0) issues.add([...path, 'q'], 'Give at least one word to search for.');
     // Each word must begin a word of the person's search text (see the search migration).
-    for (const word of words) where.push({ searchText: { contains: ` ${word}` } });
+    for (const word of words) where.push({ searchText: { contains: likeLiteral(` ${word}`) } });
   }
   if (filter.identifiers) {
     const values = filter.identifiers.map((value) => value.trim());
@@ -165,7 +166,7 @@ async function customFieldCondition(
     const listTypes = ['MULTIPLE_SELECT', 'CONTACT', 'USER', 'JSON'];
     const value = listTypes.includes(field.type)
       ? { array_contains: [condition.contains] }
-      : { string_contains: condition.contains };
+      : { string_contains: jsonStringLikeLiteral(condition.contains) };
     return { fieldValues: { some: { fieldId, value } } };
   }
   const candidates = condition.in ?? [condition.eq];

@@ -3,6 +3,7 @@ import type { Person } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';
 import {
   afterKeyset,
+  type CursorKey,
   decodeCursor,
   encodeCursor,
   type KeyValue,
@@ -32,6 +33,12 @@ const columns: Record<PersonOrderField, { column: keyof Person; nullable: boolea
   LAST_ACTIVE_AT: { column: 'lastActiveAt', nullable: true, date: true },
 };
 const dateColumns = new Set(Object.values(columns).filter((c) => c.date).map((c) => c.column as string));
+const columnKeys = new Map<string, CursorKey>([
+  ...Object.values(columns).map(({ column, nullable, date }) => [column as string, { kind: date ? 'instant' : 'text', nullable }] as const),
+  ['id', { kind: 'id' }],
+]);
+/** A ranked search's cursor: its rank, then its id. */
+const rankedKeys: CursorKey[] = [{ kind: 'rank' }, { kind: 'id' }];
 
 export interface PeopleQuery {
   filter?: PersonFilter | null;
@@ -79,7 +86,11 @@ export async function listPeople<Row extends Person>(
   const readKeys = window.backward ? reverse(keys) : keys;
   const toValue = (column: string, value: KeyValue) => (dateColumns.has(column) && value !== null ? new Date(value) : value);
   const keysetWhere = window.cursor
-    ? afterKeyset(readKeys, decodeCursor(window.cursor, signature, keys.length, window.backward ? 'before' : 'after'), toValue)
+    ? afterKeyset(
+        readKeys,
+        decodeCursor(window.cursor, signature, keys.map(({ column }) => columnKeys.get(column)!), window.backward ? 'before' : 'after'),
+        toValue,
+      )
     : {};
   const fetched = (await db.person.findMany({
     ...withColumns(nodeQuery, keys.map(({ column }) => column)),
@@ -126,7 +137,7 @@ async function rankedPage<Row extends Person>(
   const ids = matching.map((row) => row.id);
   const words = (await searchWords(db, query)).join(' ');
   const cursor = window.cursor
-    ? (decodeCursor(window.cursor, signature, 2, window.backward ? 'before' : 'after') as [number, string])
+    ? (decodeCursor(window.cursor, signature, rankedKeys, window.backward ? 'before' : 'after') as [number, string])
     : undefined;
   // Best first; equal ranks by id. Backwards, the same order read from the other end.
   const [rankOrder, idOrder] = window.backward ? [Prisma.sql`ASC`, Prisma.sql`DESC`] : [Prisma.sql`DESC`, Prisma.sql`ASC`];

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import { ConflictError, type IssueList } from './errors.ts';
+import { likeLiteral } from './like-pattern.ts';
 import { limits } from './validation.ts';
 
 /** Limits of the organising records (notes, categories, tags, groups), folk's as everywhere. */
@@ -26,7 +27,8 @@ export function requiredTitle(issues: IssueList, path: string[], value: string |
 export function sameTitleWhere(organizationId: string, title: string, exceptId?: string) {
   return {
     organizationId,
-    title: { equals: title, mode: 'insensitive' as const },
+    // An insensitive equals is an ILIKE: without escaping, "%" would clash with every title.
+    title: { equals: likeLiteral(title), mode: 'insensitive' as const },
     ...(exceptId ? { id: { not: exceptId } } : {}),
   };
 }

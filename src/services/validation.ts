@@ -9,14 +9,40 @@ export const limits = {
   listItem: 500,
 } as const;
 
-/** A real calendar date as YYYY-MM-DD (2023-02-30 is not), at midnight UTC. */
+/**
+ * The dates the API takes: years 0001 to 9999, what PostgreSQL's timestamp and date store as
+ * they are written (year 0 does not exist there: it counts 1 BC, 1 AD). Built with
+ * setUTCFullYear, since Date.UTC and new Date(y, ...) read the years 0 to 99 as 1900 to 1999.
+ */
+export const earliestInstant = utcDate(1, 1, 1).getTime();
+export const latestInstant = utcDate(9999, 12, 31).getTime() + 86_400_000 - 1;
+
+function utcDate(year: number, month: number, day: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date;
+}
+
+/** A real calendar date as YYYY-MM-DD (2023-02-30 is not, nor 0000-01-01), at midnight UTC. */
 export function parseCalendarDate(value: string): Date | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return undefined;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const date = utcDate(year, month, day);
+  const real = year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
   return real ? date : undefined;
+}
+
+/**
+ * An ISO 8601 date and time (YYYY-MM-DDThh:mm..., with its zone) from 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999Z; undefined for anything else.
+ */
+export function parseInstant(value: string): Date | undefined {
+  // The date part must be a real one: V8 reads 2026-02-30T00:00Z as March 2.
+  if (value[10] !== 'T' || !parseCalendarDate(value.slice(0, 10))) return undefined;
+  const date = new Date(value);
+  const time = date.getTime();
+  return time >= earliestInstant && time <= latestInstant ? date : undefined;
 }
 
 /**
