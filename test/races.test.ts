@@ -338,6 +338,30 @@ describe('Writes racing the deletion of what they write to', () => {
     }
   });
 
+  it('deleteTag and deleteGroup racing the deletion of the people who have them: every deletion succeeds', async () => {
+    // Five tags and five groups, each on nine people; all deleted at once, each tag and group
+    // among the deletions of its people.
+    const tags = await Promise.all(times(5, (index) => tag(`Deleted with people ${index}`)));
+    const groups = await Promise.all(times(5, (index) => group(`Deleted with people ${index}`)));
+    const people = await Promise.all(times(45, (index) => person(`Deleted holder ${index}`)));
+    for (const [index, personId] of people.entries()) {
+      await mutate('tagPerson', TagPerson, { personId, tagId: tags[index % 5] });
+      await mutate('addGroupMember', AddGroupMember, { groupId: groups[index % 5], personId, role: 'MEMBER' });
+    }
+    const requests = people.map((personId) => () => send(DeletePerson, { id: personId }));
+    for (const index of times(5, (at) => at)) {
+      requests.splice(index * 10 + 4, 0, () =>
+        index % 2
+          ? send('mutation($id: ID!) { deleteTag(id: $id) { __typename } }', { id: tags[index] })
+          : send('mutation($id: ID!) { deleteGroup(id: $id) { __typename } }', { id: groups[index] }),
+      );
+    }
+    const responses = await all(requests);
+    const codes = responses.map((response) => response.errors?.[0]?.extensions?.code ?? Object.values(response.data!)[0]!.__typename);
+    expect(tally(codes)).toEqual({ DeletePersonSuccess: 45, DeleteTagSuccess: 2, DeleteGroupSuccess: 3 });
+    expect(await test.prisma.person.count({ where: { id: { in: people.map(localIdOf) } } })).toBe(0);
+  });
+
   it('writes racing a merge of their person: each lands on the primary or is a NotFoundError', async () => {
     const primaryId = await person('Merge primary');
     const otherId = await person('Merge other');

@@ -2,7 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { Group, GroupMembership, GroupRole } from '../generated/prisma/client.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError, ValidationError } from './errors.ts';
-import { lockPerson, lockRow } from './row-locks.ts';
+import { holdPeople, lockPerson, lockRow } from './row-locks.ts';
 import { recordEvent, recordEvents } from './timeline.ts';
 import { requiredTitle, titleLimits } from './titles.ts';
 import { cleanText } from './validation.ts';
@@ -46,11 +46,12 @@ export async function deleteGroup(ctx: ServiceContext, id: string): Promise<stri
     // member read here, the last ones included, gets a GROUP_LEFT.
     const group = await findGroupOrThrow(tx, ctx, id, 'FOR UPDATE');
     const members = await tx.groupMembership.findMany({ where: { groupId: id }, select: { personId: true } });
+    const stillMembers = await holdPeople(tx, ctx, members.map((member) => member.personId));
     await tx.group.delete({ where: { id } });
     await recordEvents(
       tx,
       actor,
-      members.map((member) => member.personId),
+      stillMembers,
       'GROUP_LEFT',
       { groupId: id, title: group.title, reason: 'GROUP_DELETED' },
     );

@@ -51,3 +51,18 @@ export async function lockAndFindPerson(tx: Db, ctx: Pick<ServiceContext, 'actor
   await lockPerson(tx, ctx, id);
   return tx.person.findUniqueOrThrow({ where: { id } });
 }
+
+/**
+ * For a deletion that writes on many people's timelines (a tag or group deleted): holds those
+ * people (FOR KEY SHARE, in id order) and answers those who still exist. A person deleted
+ * meanwhile is left out rather than failing the timeline insert, and a deletePerson that comes
+ * after waits for the deletion to end.
+ */
+export async function holdPeople(tx: Db, { actor, dbSchema }: Pick<ServiceContext, 'actor' | 'dbSchema'>, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM ${Prisma.raw(`${quoteIdent(dbSchema)}."Person"`)}
+    WHERE "id" = ANY(${[...ids]}) AND "organizationId" = ${actor.organizationId}
+    ORDER BY "id" FOR KEY SHARE`;
+  return rows.map((row) => row.id);
+}

@@ -3,7 +3,7 @@ import { type Person, type PersonTag, Prisma, type Tag, type TagValueType } from
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { ConflictError, IssueList, NotFoundError, ValidationError } from './errors.ts';
-import { lockAndFindPerson, lockPerson, lockRow } from './row-locks.ts';
+import { holdPeople, lockAndFindPerson, lockPerson, lockRow } from './row-locks.ts';
 import { recordEvent, recordEvents } from './timeline.ts';
 import { conflictOnDuplicate, requiredTitle, titleLimits } from './titles.ts';
 import { checkPattern, cleanText } from './validation.ts';
@@ -66,11 +66,12 @@ export async function deleteTag(ctx: ServiceContext, id: string): Promise<string
     // read here, the last ones included, gets a TAG_REMOVED.
     const tag = await findTagOrThrow(tx, ctx, id, 'FOR UPDATE');
     const assignments = await tx.personTag.findMany({ where: { tagId: id }, select: { personId: true } });
+    const holders = await holdPeople(tx, ctx, assignments.map((assignment) => assignment.personId));
     await tx.tag.delete({ where: { id } });
     await recordEvents(
       tx,
       actor,
-      assignments.map((assignment) => assignment.personId),
+      holders,
       'TAG_REMOVED',
       { tagId: id, title: tag.title, reason: 'TAG_DELETED' },
     );
