@@ -45,7 +45,7 @@ async function mutate(field: string, query: string, variables: Variables = {}): 
   return response.data![field]!;
 }
 
-/** Sends `concurrency` requests at once; each gives its result or, for a GraphQL error, the error's code. */
+/** Sends every request at once (none waits for another's answer) and gives their responses in order. */
 async function all(requests: (() => Promise<Response>)[]): Promise<Response[]> {
   return Promise.all(requests.map((request) => request()));
 }
