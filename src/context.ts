@@ -15,7 +15,7 @@ export interface GraphQLContext {
 /** The service view of a request. The auth plugin lets no anonymous operation reach a resolver. */
 export function serviceContext(ctx: GraphQLContext): ServiceContext {
   if (!ctx.actor) throw new Error('An anonymous request reached a resolver.');
-  return { prisma: ctx.prisma, actor: ctx.actor };
+  return { prisma: ctx.prisma, actor: ctx.actor, dbSchema: ctx.dbSchema };
 }
 
 export function organizationOf(ctx: GraphQLContext): string {

@@ -80,3 +80,12 @@ export function mutationResult(
     dataField: { name: dataField },
   };
 }
+
+/**
+ * The Prisma query for the record a mutation's payload carries. When the selection asks for none
+ * of the record (only `__typename`, or the success type without its data field), plugin-prisma
+ * gives `{ select: {} }`, which Prisma refuses outright; the row's own columns do instead.
+ */
+export function payloadQuery<Query extends { select?: object }>(query: Query): Query | Record<string, never> {
+  return query.select && Object.keys(query.select).length === 0 ? {} : query;
+}

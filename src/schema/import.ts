@@ -11,7 +11,7 @@ import {
   type ImportRowError,
   maxImportRows,
 } from '../services/import-service.ts';
-import { FieldError, mutationResult } from './errors.ts';
+import { FieldError, mutationResult, payloadQuery } from './errors.ts';
 import { inputId } from './ids.ts';
 import { inputLimits } from './input-limits.ts';
 import { type PersonInputArg, personInputFields, toPersonInput } from './person.ts';
@@ -184,7 +184,7 @@ builder.mutationField('importPeople', (t) =>
       if (input.file) await checkCsv(input.file);
       const rows = input.file ? csvRows(input.file) : input.rows!.map((row, index) => toImportRow(index + 1, row));
       const record = await importPeople(serviceContext(ctx), rows, options);
-      return ctx.prisma.import.findUniqueOrThrow({ ...query, where: { id: record.id } });
+      return ctx.prisma.import.findUniqueOrThrow({ ...payloadQuery(query), where: { id: record.id } });
     },
   }),
 );

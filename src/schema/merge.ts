@@ -10,7 +10,7 @@ import {
   type PersonMergeField,
   personMergeFields,
 } from '../services/merge-service.ts';
-import { mutationResult } from './errors.ts';
+import { mutationResult, payloadQuery } from './errors.ts';
 import { primeInteractionMetadata } from './interaction-metadata.ts';
 import { inputId, localId } from './ids.ts';
 import { Person } from './person.ts';
@@ -95,7 +95,7 @@ builder.mutationField('mergePeople', (t) =>
     resolve: (query, _root, { input }, ctx) =>
       // What is loaded beside the person's own query would otherwise be read after the dry run's
       // rollback, from the people as they were.
-      mergePeople(serviceContext(ctx), toMergeInput(input), query, (tx, person) => primeInteractionMetadata(ctx, tx, person.id)),
+      mergePeople(serviceContext(ctx), toMergeInput(input), payloadQuery(query), (tx, person) => primeInteractionMetadata(ctx, tx, person.id)),
   }),
 );
 

@@ -14,6 +14,8 @@ export interface Actor {
 export interface ServiceContext {
   prisma: PrismaClient;
   actor: Actor;
+  /** The PostgreSQL schema the tables are in, for the raw statements (row locks). */
+  dbSchema: string;
 }
 
 export function requireWriter(actor: Actor): void {

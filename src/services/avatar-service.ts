@@ -2,7 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { Person } from '../generated/prisma/client.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError } from './errors.ts';
-import { findPersonOrThrow } from './person-service.ts';
+import { lockAndFindPerson } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 
 export const maxAvatarBytes = 2 * 1024 * 1024;
@@ -39,11 +39,13 @@ async function readAvatar(file: File): Promise<{ data: Uint8Array<ArrayBuffer>; 
   return { data, contentType: contentType! };
 }
 
-export async function setPersonAvatar({ prisma, actor }: ServiceContext, personId: string, file: File): Promise<Person> {
+export async function setPersonAvatar(ctx: ServiceContext, personId: string, file: File): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   const { data, contentType } = await readAvatar(file);
   return prisma.$transaction(async (tx) => {
-    const person = await findPersonOrThrow(tx, actor, personId);
+    // Locked: concurrent pictures follow one another, each event's "before" the one replaced.
+    const person = await lockAndFindPerson(tx, ctx, personId);
     const before = await avatarBefore(tx, personId);
     // updatedAt is the version in avatarUrl: two changes within one millisecond must still differ.
     const updatedAt = new Date(Math.max(Date.now(), (before?.updatedAt.getTime() ?? 0) + 1));
@@ -59,10 +61,11 @@ export async function setPersonAvatar({ prisma, actor }: ServiceContext, personI
 }
 
 /** Removing an avatar the person does not have is a NotFoundError, as unsetting an unset field is an error. */
-export async function removePersonAvatar({ prisma, actor }: ServiceContext, personId: string): Promise<Person> {
+export async function removePersonAvatar(ctx: ServiceContext, personId: string): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return prisma.$transaction(async (tx) => {
-    const person = await findPersonOrThrow(tx, actor, personId);
+    const person = await lockAndFindPerson(tx, ctx, personId);
     const before = await avatarBefore(tx, personId);
     const { count } = before ? await tx.personAvatar.deleteMany({ where: { personId } }) : { count: 0 };
     if (!before || count === 0) throw new NotFoundError('Person', personId, false, 'This person has no avatar.');

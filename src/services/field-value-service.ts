@@ -6,7 +6,7 @@ import { fieldNotFound, type FieldRef, findFieldOrThrow } from './custom-field-s
 import { ConflictError, FieldNotSetError, IssueList, NotFoundError } from './errors.ts';
 import { type CheckedValue, checkValue, isEmptyValue, resolveReferences, sameJson } from './field-validation.ts';
 import { encodeGlobalId } from './global-ids.ts';
-import { findPersonOrThrow } from './person-service.ts';
+import { lockAndFindPerson } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 
 /** One value to write: a field by id or slug, and any JSON its type allows (null or empty unsets). */
@@ -35,14 +35,15 @@ export const maxGroups = 100;
 
 /** PUT of one value (seed 000): a null or empty value unsets the field and always succeeds. */
 export async function setPersonField(
-  { prisma, actor }: ServiceContext,
+  ctx: ServiceContext,
   personId: string,
   field: FieldRef,
   value: unknown,
 ): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return inTransaction(prisma, personId, async (tx) => {
-    const person = await findPersonOrThrow(tx, actor, personId);
+    const person = await lockAndFindPerson(tx, ctx, personId);
     // An unknown field is the thing the mutation names, so it is NotFound rather than invalid input.
     await findFieldOrThrow(tx, actor, field);
     const entry = { field, value, fieldPath: ['field'], valuePath: ['value'] };
@@ -53,10 +54,11 @@ export async function setPersonField(
 }
 
 /** DELETE of one value (seed 000): a field that is not set is a FieldNotSetError. */
-export async function unsetPersonField({ prisma, actor }: ServiceContext, personId: string, ref: FieldRef): Promise<Person> {
+export async function unsetPersonField(ctx: ServiceContext, personId: string, ref: FieldRef): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return inTransaction(prisma, personId, async (tx) => {
-    const person = await findPersonOrThrow(tx, actor, personId);
+    const person = await lockAndFindPerson(tx, ctx, personId);
     const field = await findFieldOrThrow(tx, actor, ref);
     const removed = await removeValue(tx, actor, personId, field);
     if (!removed) throw new FieldNotSetError(field.slug, personId);
@@ -69,13 +71,14 @@ export async function unsetPersonField({ prisma, actor }: ServiceContext, person
  * that group's; null or [] unsets. Any problem refuses the whole call.
  */
 export async function setPersonFields(
-  { prisma, actor }: ServiceContext,
+  ctx: ServiceContext,
   personId: string,
   groups: readonly GroupFieldValues[],
 ): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return inTransaction(prisma, personId, async (tx) => {
-    const person = await findPersonOrThrow(tx, actor, personId);
+    const person = await lockAndFindPerson(tx, ctx, personId);
     const memberOf = await groupIdsOf(tx, personId);
     const issues = new IssueList();
     const entries = groupedEntries(issues, ['groups'], groups, memberOf, (group) => `The person is not in group ${group}.`);

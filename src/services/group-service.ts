@@ -2,7 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { Group, GroupMembership, GroupRole } from '../generated/prisma/client.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError, ValidationError } from './errors.ts';
-import { findPersonOrThrow } from './person-service.ts';
+import { holdPeople, lockPerson, lockRow } from './row-locks.ts';
 import { recordEvent, recordEvents } from './timeline.ts';
 import { requiredTitle, titleLimits } from './titles.ts';
 import { cleanText } from './validation.ts';
@@ -26,27 +26,32 @@ export async function createGroup({ prisma, actor }: ServiceContext, input: Grou
 }
 
 /** PATCH: absent fields are kept, null clears (a null category leaves the group uncategorised). */
-export async function updateGroup({ prisma, actor }: ServiceContext, id: string, input: GroupInput): Promise<Group> {
+export async function updateGroup(ctx: ServiceContext, id: string, input: GroupInput): Promise<Group> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   const data = prepareGroup(input, 'update');
   return prisma.$transaction(async (tx) => {
-    await findGroupOrThrow(tx, actor, id);
+    await findGroupOrThrow(tx, ctx, id);
     await checkCategory(tx, actor, data.categoryId);
     return tx.group.update({ where: { id }, data });
   });
 }
 
 /** Deletes the group and, through the foreign key, its memberships; each member's timeline says so. */
-export async function deleteGroup({ prisma, actor }: ServiceContext, id: string): Promise<string> {
+export async function deleteGroup(ctx: ServiceContext, id: string): Promise<string> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   await prisma.$transaction(async (tx) => {
-    const group = await findGroupOrThrow(tx, actor, id);
+    // Memberships being written hold the group (FOR KEY SHARE): wait for them, so that every
+    // member read here, the last ones included, gets a GROUP_LEFT.
+    const group = await findGroupOrThrow(tx, ctx, id, 'FOR UPDATE');
     const members = await tx.groupMembership.findMany({ where: { groupId: id }, select: { personId: true } });
+    const stillMembers = await holdPeople(tx, ctx, members.map((member) => member.personId));
     await tx.group.delete({ where: { id } });
     await recordEvents(
       tx,
       actor,
-      members.map((member) => member.personId),
+      stillMembers,
       'GROUP_LEFT',
       { groupId: id, title: group.title, reason: 'GROUP_DELETED' },
     );
@@ -56,15 +61,18 @@ export async function deleteGroup({ prisma, actor }: ServiceContext, id: string)
 
 /** Seed 000's PUT: makes the person a member with this role, whether or not they were one. */
 export async function addGroupMember(
-  { prisma, actor }: ServiceContext,
+  ctx: ServiceContext,
   groupId: string,
   personId: string,
   role: GroupRole,
 ): Promise<GroupMembership> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return prisma.$transaction(async (tx) => {
-    const group = await findGroupOrThrow(tx, actor, groupId);
-    await findPersonOrThrow(tx, actor, personId);
+    const group = await findGroupOrThrow(tx, ctx, groupId, 'FOR KEY SHARE');
+    // The person locked: concurrent adds of the same person take turns, and the later ones find
+    // the membership (one row, one GROUP_JOINED).
+    await lockPerson(tx, ctx, personId);
     const existing = await findMembership(tx, groupId, personId);
     if (existing) return changeRole(tx, actor, group, existing, role);
     const membership = await tx.groupMembership.create({
@@ -77,27 +85,29 @@ export async function addGroupMember(
 
 /** Seed 000's PATCH: changes the role of someone who is already a member; NotFound otherwise. */
 export async function updateGroupMember(
-  { prisma, actor }: ServiceContext,
+  ctx: ServiceContext,
   groupId: string,
   personId: string,
   role: GroupRole,
 ): Promise<GroupMembership> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return prisma.$transaction(async (tx) => {
-    const { group, membership } = await findMembershipOrThrow(tx, actor, groupId, personId);
+    const { group, membership } = await lockMembershipOrThrow(tx, ctx, groupId, personId);
     return changeRole(tx, actor, group, membership, role);
   });
 }
 
 /** Seed 000's DELETE: someone who is not a member is NotFound. */
 export async function removeGroupMember(
-  { prisma, actor }: ServiceContext,
+  ctx: ServiceContext,
   groupId: string,
   personId: string,
 ): Promise<Group> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return prisma.$transaction(async (tx) => {
-    const { group, membership } = await findMembershipOrThrow(tx, actor, groupId, personId);
+    const { group, membership } = await lockMembershipOrThrow(tx, ctx, groupId, personId);
     await tx.groupMembership.delete({ where: { groupId_personId: { groupId, personId } } });
     await recordEvent(tx, actor, personId, 'GROUP_LEFT', { groupId, title: group.title, role: membership.role });
     return group;
@@ -123,8 +133,15 @@ async function changeRole(
   return changed;
 }
 
-async function findGroupOrThrow(db: Db, actor: Actor, id: string): Promise<Group> {
-  const group = await db.group.findFirst({ where: { id, organizationId: actor.organizationId } });
+/** With `lock`, the group is locked first (see row-locks.ts): a group deleted meanwhile is NotFound. */
+async function findGroupOrThrow(
+  db: Db,
+  ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>,
+  id: string,
+  lock?: 'FOR KEY SHARE' | 'FOR UPDATE',
+): Promise<Group> {
+  if (lock && !(await lockRow(db, ctx, 'Group', id, lock))) throw new NotFoundError('Group', id);
+  const group = await db.group.findFirst({ where: { id, organizationId: ctx.actor.organizationId } });
   if (!group) throw new NotFoundError('Group', id);
   return group;
 }
@@ -133,9 +150,10 @@ function findMembership(db: Db, groupId: string, personId: string): Promise<Grou
   return db.groupMembership.findUnique({ where: { groupId_personId: { groupId, personId } } });
 }
 
-async function findMembershipOrThrow(db: Db, actor: Actor, groupId: string, personId: string) {
-  const group = await findGroupOrThrow(db, actor, groupId);
-  await findPersonOrThrow(db, actor, personId);
+/** Locks the person and the group as addGroupMember does, then finds the membership. */
+async function lockMembershipOrThrow(db: Db, ctx: ServiceContext, groupId: string, personId: string) {
+  const group = await findGroupOrThrow(db, ctx, groupId, 'FOR KEY SHARE');
+  await lockPerson(db, ctx, personId);
   const membership = await findMembership(db, groupId, personId);
   if (!membership) {
     throw new NotFoundError('Person', personId, false, `This person is not a member of the group "${group.title}".`);

@@ -5,7 +5,7 @@ import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError, ValidationError } from './errors.ts';
 import { likeLiteral } from './like-pattern.ts';
 import type { WriteMode } from './person-input.ts';
-import { findPersonOrThrow } from './person-service.ts';
+import { lockPerson, lockRow } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 import { titleLimits } from './titles.ts';
 import { cleanText } from './validation.ts';
@@ -77,12 +77,14 @@ export function noteListWhere(actor: Actor, filter: NoteFilter | null | undefine
   return { AND: conditions };
 }
 
-export async function createNote({ prisma, actor }: ServiceContext, personId: string, input: NoteInput): Promise<Note> {
+export async function createNote(ctx: ServiceContext, personId: string, input: NoteInput): Promise<Note> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   const data = prepareNote(input, 'create');
   return prisma.$transaction(async (tx) => {
-    await findPersonOrThrow(tx, actor, personId);
-    await checkCategory(tx, actor, data.categoryId);
+    // A person being deleted or merged away is waited for, then NotFound (not a foreign-key failure).
+    await lockPerson(tx, ctx, personId);
+    await checkCategory(tx, ctx, data.categoryId);
     const note = await tx.note.create({
       data: {
         ...data,
@@ -112,12 +114,13 @@ export function updateNote(ctx: ServiceContext, id: string, input: NoteInput): P
   return writeNote(ctx, id, input, 'update');
 }
 
-async function writeNote({ prisma, actor }: ServiceContext, id: string, input: NoteInput, mode: WriteMode): Promise<Note> {
+async function writeNote(ctx: ServiceContext, id: string, input: NoteInput, mode: WriteMode): Promise<Note> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   const data = prepareNote(input, mode);
   return prisma.$transaction(async (tx) => {
-    const before = await findVisibleNoteOrThrow(tx, actor, id);
-    await checkCategory(tx, actor, data.categoryId);
+    const before = await lockVisibleNoteOrThrow(tx, ctx, id);
+    await checkCategory(tx, ctx, data.categoryId);
     // Anyone who may write may edit a shared note, but hiding it from everyone else is its author's call.
     if (data.isPrivate && !before.isPrivate && before.authorId !== actor.userId) {
       throw new ValidationError([{ path: ['input', 'isPrivate'], message: "Only the note's author can make it private." }]);
@@ -134,30 +137,33 @@ async function writeNote({ prisma, actor }: ServiceContext, id: string, input: N
   });
 }
 
-export async function deleteNote({ prisma, actor }: ServiceContext, id: string): Promise<string> {
+export async function deleteNote(ctx: ServiceContext, id: string): Promise<string> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   await prisma.$transaction(async (tx) => {
-    const note = await findVisibleNoteOrThrow(tx, actor, id);
+    const note = await lockVisibleNoteOrThrow(tx, ctx, id);
     await tx.note.delete({ where: { id } });
     await recordEvent(tx, actor, note.personId, 'NOTE_DELETED', noteEventData(note, note.isPrivate, { title: note.title }));
   });
   return id;
 }
 
-/** Someone else's private note is NotFound, exactly as a note that never existed. */
-async function findVisibleNoteOrThrow(db: Db, actor: Actor, id: string): Promise<Note> {
-  const note = await db.note.findFirst({ where: { AND: [{ id }, visibleNotesWhere(actor)] } });
+/**
+ * Someone else's private note is NotFound, exactly as a note that never existed. The note is
+ * locked first, so that concurrent changes take turns (each event's "before" is what the one
+ * before it left) and a note deleted meanwhile is NotFound.
+ */
+async function lockVisibleNoteOrThrow(db: Db, ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>, id: string): Promise<Note> {
+  if (!(await lockRow(db, ctx, 'Note', id, 'FOR NO KEY UPDATE'))) throw new NotFoundError('Note', id);
+  const note = await db.note.findFirst({ where: { AND: [{ id }, visibleNotesWhere(ctx.actor)] } });
   if (!note) throw new NotFoundError('Note', id);
   return note;
 }
 
-async function checkCategory(db: Db, actor: Actor, categoryId: string | undefined): Promise<void> {
+/** The category is held (FOR KEY SHARE) until the note is written: one deleted meanwhile is refused here. */
+async function checkCategory(db: Db, ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>, categoryId: string | undefined): Promise<void> {
   if (categoryId === undefined) return;
-  const category = await db.noteCategory.findFirst({
-    where: { id: categoryId, organizationId: actor.organizationId },
-    select: { id: true },
-  });
-  if (!category) {
+  if (!(await lockRow(db, ctx, 'NoteCategory', categoryId, 'FOR KEY SHARE'))) {
     throw new ValidationError([
       { path: ['input', 'categoryId'], message: `No note category ${categoryId} in this organisation.` },
     ]);

@@ -5,6 +5,7 @@ import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError } from './errors.ts';
 import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
+import { lockAndFindPerson, lockPerson } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 import { sameValue, toJson } from './changes.ts';
 
@@ -43,14 +44,19 @@ export function updatePerson(ctx: ServiceContext, id: string, input: PersonInput
 }
 
 async function writePerson(
-  { prisma, actor }: ServiceContext,
+  ctx: ServiceContext,
   id: string,
   input: PersonInput,
   mode: Exclude<WriteMode, 'create'>,
 ): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   const prepared = preparePerson(input, mode);
-  return prisma.$transaction(async (tx) => (await changePerson(tx, actor, id, input, mode, prepared)).person);
+  return prisma.$transaction(async (tx) => {
+    // changePerson's "before" and the events it writes must not interleave with another write's.
+    await lockPerson(tx, ctx, id);
+    return (await changePerson(tx, actor, id, input, mode, prepared)).person;
+  });
 }
 
 /**
@@ -85,10 +91,13 @@ export async function changePerson(
   return { person, changed: true };
 }
 
-export async function archivePerson({ prisma, actor }: ServiceContext, id: string): Promise<Person> {
+export async function archivePerson(ctx: ServiceContext, id: string): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return prisma.$transaction(async (tx) => {
-    const person = await findPersonOrThrow(tx, actor, id);
+    // Locked, so that of concurrent archivings the first writes the date and its event, and the
+    // others find the person archived.
+    const person = await lockAndFindPerson(tx, ctx, id);
     // Archiving twice keeps the first date: the person has been archived since then.
     if (person.archivedAt) return person;
     const archived = await tx.person.update({ where: { id }, data: { archivedAt: new Date() } });
@@ -97,10 +106,11 @@ export async function archivePerson({ prisma, actor }: ServiceContext, id: strin
   });
 }
 
-export async function unarchivePerson({ prisma, actor }: ServiceContext, id: string): Promise<Person> {
+export async function unarchivePerson(ctx: ServiceContext, id: string): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return prisma.$transaction(async (tx) => {
-    const person = await findPersonOrThrow(tx, actor, id);
+    const person = await lockAndFindPerson(tx, ctx, id);
     if (!person.archivedAt) return person;
     const active = await tx.person.update({ where: { id }, data: { archivedAt: null } });
     await recordEvent(tx, actor, id, 'PERSON_UNARCHIVED');
@@ -152,9 +162,10 @@ async function checkReferences(
 
 /** Replaces the person's companies with these, in this order (the first is primary). */
 async function linkCompanies(db: Db, actor: Actor, personId: string, refs: CompanyRef[]): Promise<string[]> {
+  const byName = await companiesByName(db, actor, refs.flatMap((ref) => (ref.id ? [] : [ref.name!])));
   const ids: string[] = [];
   for (const ref of refs) {
-    const id = ref.id ?? (await companyByName(db, actor, ref.name!));
+    const id = ref.id ?? byName.get(ref.name!.toLowerCase())!;
     if (!ids.includes(id)) ids.push(id);
   }
   await db.personCompany.deleteMany({ where: { personId } });
@@ -164,14 +175,28 @@ async function linkCompanies(db: Db, actor: Actor, personId: string, refs: Compa
   return ids;
 }
 
-async function companyByName(db: Db, actor: Actor, name: string): Promise<string> {
-  const company = await db.company.upsert({
-    where: { organizationId_nameKey: { organizationId: actor.organizationId, nameKey: name.toLowerCase() } },
-    create: { organizationId: actor.organizationId, name, nameKey: name.toLowerCase() },
-    update: {},
-    select: { id: true },
+/**
+ * The companies of these names (whatever their case), created when missing, by name key. An
+ * INSERT ... ON CONFLICT DO NOTHING: of concurrent writes naming the same new company, one
+ * creates it and the others wait for it and take it (an upsert's unique violation failed them).
+ * Inserted in name order, so two writes naming the same companies never wait on each other in a
+ * circle.
+ */
+async function companiesByName(db: Db, actor: Actor, names: string[]): Promise<Map<string, string>> {
+  if (names.length === 0) return new Map();
+  // The first spelling given names a new company, as when each was created in turn.
+  const wanted = new Map<string, string>();
+  for (const name of names) if (!wanted.has(name.toLowerCase())) wanted.set(name.toLowerCase(), name);
+  const keys = [...wanted.keys()].sort();
+  await db.company.createMany({
+    data: keys.map((nameKey) => ({ organizationId: actor.organizationId, name: wanted.get(nameKey)!, nameKey })),
+    skipDuplicates: true,
   });
-  return company.id;
+  const companies = await db.company.findMany({
+    where: { organizationId: actor.organizationId, nameKey: { in: keys } },
+    select: { id: true, nameKey: true },
+  });
+  return new Map(companies.map((company) => [company.nameKey, company.id]));
 }
 
 export async function companyIds(db: Db, personId: string): Promise<string[]> {

@@ -3,7 +3,7 @@ import { type Person, type PersonTag, Prisma, type Tag, type TagValueType } from
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { ConflictError, IssueList, NotFoundError, ValidationError } from './errors.ts';
-import { findPersonOrThrow } from './person-service.ts';
+import { holdPeople, lockAndFindPerson, lockPerson, lockRow } from './row-locks.ts';
 import { recordEvent, recordEvents } from './timeline.ts';
 import { conflictOnDuplicate, requiredTitle, titleLimits } from './titles.ts';
 import { checkPattern, cleanText } from './validation.ts';
@@ -32,12 +32,15 @@ export async function createTag({ prisma, actor }: ServiceContext, input: TagInp
 }
 
 /** PATCH: absent fields are kept, null clears (hidden goes back to false). */
-export async function updateTag({ prisma, actor }: ServiceContext, id: string, input: TagInput): Promise<Tag> {
+export async function updateTag(ctx: ServiceContext, id: string, input: TagInput): Promise<Tag> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   const data = prepareTag(input, 'update');
   return conflictOnDuplicate(
     prisma.$transaction(async (tx) => {
-      const tag = await findTagOrThrow(tx, actor, id);
+      // Locked against assignments being written (FOR KEY SHARE), so that none slips in with a
+      // value of the old type while the count below says the tag is on nobody.
+      const tag = await findTagOrThrow(tx, ctx, id, data.valueType !== undefined ? 'FOR UPDATE' : undefined);
       if (data.titleKey !== undefined && data.titleKey !== tag.titleKey) await assertTitleFree(tx, actor, data, id);
       if (data.valueType !== undefined && data.valueType !== tag.valueType) {
         // The values already given were checked against the old type; they would not fit the new one.
@@ -55,16 +58,20 @@ export async function updateTag({ prisma, actor }: ServiceContext, id: string, i
 }
 
 /** Deletes the tag and, through the foreign key, its assignments; each person's timeline says so. */
-export async function deleteTag({ prisma, actor }: ServiceContext, id: string): Promise<string> {
+export async function deleteTag(ctx: ServiceContext, id: string): Promise<string> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   await prisma.$transaction(async (tx) => {
-    const tag = await findTagOrThrow(tx, actor, id);
+    // Assignments being written hold the tag (FOR KEY SHARE): wait for them, so that everyone
+    // read here, the last ones included, gets a TAG_REMOVED.
+    const tag = await findTagOrThrow(tx, ctx, id, 'FOR UPDATE');
     const assignments = await tx.personTag.findMany({ where: { tagId: id }, select: { personId: true } });
+    const holders = await holdPeople(tx, ctx, assignments.map((assignment) => assignment.personId));
     await tx.tag.delete({ where: { id } });
     await recordEvents(
       tx,
       actor,
-      assignments.map((assignment) => assignment.personId),
+      holders,
       'TAG_REMOVED',
       { tagId: id, title: tag.title, reason: 'TAG_DELETED' },
     );
@@ -77,15 +84,18 @@ export async function deleteTag({ prisma, actor }: ServiceContext, id: string): 
  * tag with a value type needs a value that fits it; a tag without one takes no value.
  */
 export async function tagPerson(
-  { prisma, actor }: ServiceContext,
+  ctx: ServiceContext,
   personId: string,
   tagId: string,
   value: InputJsonValue | null | undefined,
 ): Promise<PersonTag> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return prisma.$transaction(async (tx) => {
-    await findPersonOrThrow(tx, actor, personId);
-    const tag = await findTagOrThrow(tx, actor, tagId);
+    // The person locked: the same tag put on concurrently is one assignment and one TAG_ADDED,
+    // the later calls finding it there.
+    await lockPerson(tx, ctx, personId);
+    const tag = await findTagOrThrow(tx, ctx, tagId, 'FOR KEY SHARE');
     const newValue = checkTagValue(tag, value);
     const existing = await tx.personTag.findUnique({ where: { personId_tagId: { personId, tagId } } });
     if (existing && sameJson(existing.value, newValue)) return existing;
@@ -106,11 +116,12 @@ export async function tagPerson(
 }
 
 /** Takes the tag off the person (seed 000's DELETE): a tag that is not on them is NotFound. */
-export async function untagPerson({ prisma, actor }: ServiceContext, personId: string, tagId: string): Promise<Person> {
+export async function untagPerson(ctx: ServiceContext, personId: string, tagId: string): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   return prisma.$transaction(async (tx) => {
-    const person = await findPersonOrThrow(tx, actor, personId);
-    const tag = await findTagOrThrow(tx, actor, tagId);
+    const person = await lockAndFindPerson(tx, ctx, personId);
+    const tag = await findTagOrThrow(tx, ctx, tagId, 'FOR KEY SHARE');
     const existing = await tx.personTag.findUnique({ where: { personId_tagId: { personId, tagId } } });
     if (!existing) throw new NotFoundError('Tag', tagId, false, `The tag "${tag.title}" is not on this person.`);
     await tx.personTag.delete({ where: { personId_tagId: { personId, tagId } } });
@@ -123,8 +134,15 @@ export async function untagPerson({ prisma, actor }: ServiceContext, personId: s
   });
 }
 
-async function findTagOrThrow(db: Db, actor: Actor, id: string): Promise<Tag> {
-  const tag = await db.tag.findFirst({ where: { id, organizationId: actor.organizationId } });
+/** With `lock`, the tag is locked first (see row-locks.ts): a tag deleted meanwhile is NotFound. */
+async function findTagOrThrow(
+  db: Db,
+  ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>,
+  id: string,
+  lock?: 'FOR KEY SHARE' | 'FOR UPDATE',
+): Promise<Tag> {
+  if (lock && !(await lockRow(db, ctx, 'Tag', id, lock))) throw new NotFoundError('Tag', id);
+  const tag = await db.tag.findFirst({ where: { id, organizationId: ctx.actor.organizationId } });
   if (!tag) throw new NotFoundError('Tag', id);
   return tag;
 }
