@@ -5,7 +5,7 @@ import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import { bearerToken, unauthenticated, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
-import { useMaskUnexpectedErrors } from './http/errors.ts';
+import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -44,7 +44,7 @@ export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: App
     // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
     maskedErrors: true,
     plugins: [
-      useHealthEndpoints(prisma),
+      useHealthEndpoints(prisma, log),
       useAvatarRoute({ prisma, log, requestIdOf }),
       useRequestId(),
       useMultipartBodyLimit(),
@@ -55,7 +55,13 @@ export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: App
       const requestId = requestIdOf(request);
       const token = bearerToken(request);
       if (token === null) throw unauthenticated('Malformed Authorization header: expected "Bearer <apiKey>".');
-      const actor = token === undefined ? null : await authenticate(token);
+      let actor;
+      try {
+        actor = token === undefined ? null : await authenticate(token);
+      } catch (error) {
+        // Thrown here, outside execution, it would reach no plugin that knows the request id.
+        throw maskUnexpected(error, requestId, log, { beforeExecution: true });
+      }
       if (token !== undefined && !actor) throw unauthenticated('Unknown or revoked API key.');
       return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }) };
     },
@@ -84,9 +90,9 @@ function useRequestId(): Plugin {
 }
 
 /** GET /healthz: the process is alive. GET /readyz: 200 when the database answers, 503 when not. */
-function useHealthEndpoints(prisma: PrismaClient): Plugin {
+function useHealthEndpoints(prisma: PrismaClient, log: Logger): Plugin {
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
         endResponse(fetchAPI.Response.json({ status: 'ok' }));
         return;
@@ -95,8 +101,15 @@ function useHealthEndpoints(prisma: PrismaClient): Plugin {
       try {
         await prisma.$queryRaw`SELECT 1`;
         endResponse(fetchAPI.Response.json({ status: 'ready' }));
-      } catch {
-        endResponse(fetchAPI.Response.json({ status: 'database unavailable' }, { status: 503 }));
+      } catch (error) {
+        const masked = maskUnexpected(error, requestIdOf(request), log, { fields: { path: url.pathname }, beforeExecution: true });
+        const status = masked.extensions.code === 'SERVICE_UNAVAILABLE' ? 'database unavailable' : 'unexpected error';
+        endResponse(
+          fetchAPI.Response.json(
+            { status, requestId: requestIdOf(request) },
+            { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
+          ),
+        );
       }
     },
   };
