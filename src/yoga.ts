@@ -18,12 +18,20 @@ export interface AppOptions {
   dbSchema?: string;
   /** How long and how many known API keys this instance remembers (tests shorten the TTL). */
   apiKeyCache?: ApiKeyCacheOptions;
+  /** Aborted by a shutdown once in-flight requests have had their time (see src/server.ts). */
+  shutdownSignal?: AbortSignal;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** The whole HTTP surface, without listening: tests call `app.fetch`, src/index.ts serves it. */
-export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: AppOptions): App {
+export function createApp({
+  prisma,
+  log,
+  dbSchema = 'public',
+  apiKeyCache,
+  shutdownSignal = new AbortController().signal,
+}: AppOptions): App {
   const authenticate = cachedAuthenticator(prisma, apiKeyCache);
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -63,7 +71,7 @@ export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: App
         throw maskUnexpected(error, requestId, log, { beforeExecution: true });
       }
       if (token !== undefined && !actor) throw unauthenticated('Unknown or revoked API key.');
-      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }) };
+      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal };
     },
   });
 }

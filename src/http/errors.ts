@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
+import { ShuttingDownError } from '../services/errors.ts';
 
 /** What a client is told to wait before retrying while the database cannot be reached. */
 export const retryAfterSeconds = 5;
@@ -45,18 +46,21 @@ export function maskUnexpected(
   log: Logger,
   { fields = {}, beforeExecution = false }: { fields?: Record<string, unknown>; beforeExecution?: boolean } = {},
 ): GraphQLError {
+  const unavailable = (message: string) =>
+    new GraphQLError(message, {
+      extensions: {
+        code: 'SERVICE_UNAVAILABLE',
+        requestId,
+        http: { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
+      },
+    });
+  if (error instanceof ShuttingDownError) {
+    log.error('stopped by the shutdown', { requestId, ...fields, error });
+    return unavailable(`${error.message} Quote request id ${requestId} if needed.`);
+  }
   if (isDatabaseUnavailable(error)) {
     log.error('database unavailable', { requestId, ...fields, error });
-    return new GraphQLError(
-      `The database cannot be reached; retry in a few seconds. Quote request id ${requestId} if it lasts.`,
-      {
-        extensions: {
-          code: 'SERVICE_UNAVAILABLE',
-          requestId,
-          http: { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
-        },
-      },
-    );
+    return unavailable(`The database cannot be reached; retry in a few seconds. Quote request id ${requestId} if it lasts.`);
   }
   log.error('unexpected error', { requestId, ...fields, error });
   return new GraphQLError(`Unexpected error. Quote request id ${requestId} when reporting it.`, {
