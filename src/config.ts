@@ -8,8 +8,13 @@ export interface Config {
   host: string;
   production: boolean;
   logLevel: LogLevel;
-  /** How long a graceful shutdown waits for in-flight requests before closing anyway. */
+  /** How long a graceful shutdown waits for in-flight requests before cancelling them. */
   shutdownTimeoutMs: number;
+  /**
+   * A RUNNING import whose heartbeat is older than this lost its process (killed, crashed) and is
+   * marked INTERRUPTED by any instance (see services/import-service.ts, markAbandonedImports).
+   */
+  importStaleAfterMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -31,6 +36,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     production: env.NODE_ENV === 'production',
     logLevel,
-    shutdownTimeoutMs: Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000),
+    shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    importStaleAfterMs: duration(env, 'IMPORT_STALE_AFTER_MS', 60_000),
   };
+}
+
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${env[name]}"`);
+  return value;
 }

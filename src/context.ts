@@ -10,6 +10,8 @@ export interface GraphQLContext {
   actor: Actor | null;
   requestId: string;
   log: Logger;
+  /** Aborted when the server shuts down and in-flight work must stop (a running import). */
+  shutdown: AbortSignal;
 }
 
 /** The service view of a request. The auth plugin lets no anonymous operation reach a resolver. */

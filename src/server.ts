@@ -1,18 +1,32 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
-import { createPrismaClient, type PrismaClient } from './db/prisma.ts';
+import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
 import type { Logger } from './logger.ts';
+import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
 import { createApp } from './yoga.ts';
 
 export interface RunningServer {
   url: string;
   database: Database;
   prisma: PrismaClient;
-  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
+  /**
+   * Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then cancels
+   * what is left (a running import stops between batches and records itself INTERRUPTED), cuts
+   * every database connection (rolling back open transactions) and closes the database.
+   */
   stop(): Promise<void>;
 }
+
+/**
+ * After the shutdown timeout, how long cancelled work gets to reach a point where it can stop
+ * (an import finishing the batch in flight and recording itself) before its connection is cut.
+ */
+export const cancelGraceMs = 5_000;
+
+/** How long closing the database may take once its connections are cut. */
+const closeTimeoutMs = 5_000;
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const database = await openDatabase(config, log);
@@ -23,8 +37,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     poolSize: database.kind === 'pglite' ? 1 : 10,
     preparedStatements: database.kind === 'postgresql',
   });
-  const app = createApp({ prisma, log });
-  const server = createServer(app);
+  const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
+  const shutdown = new AbortController();
+  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal });
+  // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
+  // while its resolver still writes).
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createServer((request, response) => {
+    const handling: Promise<unknown> = Promise.resolve(app(request, response))
+      .catch((error: unknown) => log.error('request handling failed', { error }))
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -36,22 +60,72 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      log.info('shutting down');
-      await closeGracefully(server, config.shutdownTimeoutMs);
-      await prisma.$disconnect();
-      await database.close();
-      log.info('stopped');
+      log.info('shutting down', { inFlight: inFlight.size, timeoutMs: config.shutdownTimeoutMs });
+      stopSweeping();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections with no request in flight would hold close() open forever.
+      server.closeIdleConnections();
+      if (!(await within(config.shutdownTimeoutMs, Promise.all([closed, settled(inFlight)])))) {
+        log.warn('in-flight requests outlived the shutdown timeout: cancelling them', { inFlight: inFlight.size });
+        shutdown.abort();
+        server.closeAllConnections();
+        await within(cancelGraceMs, settled(inFlight));
+      }
+      if (inFlight.size > 0) log.warn('closing the database under requests still running', { inFlight: inFlight.size });
+      // Whatever still holds a connection now would hold $disconnect open for ever.
+      closeConnections(prisma);
+      // An import whose batch was cut could not record itself: done here, on a fresh connection.
+      await within(
+        closeTimeoutMs,
+        interruptImportsRunningHere(prisma).catch((error: unknown) => log.error('marking imports INTERRUPTED failed', { error })),
+      );
+      const disconnected = await within(closeTimeoutMs, prisma.$disconnect().then(() => database.close()));
+      log.info(disconnected ? 'stopped' : 'stopped without closing the database in time');
     })();
     return stopping;
   };
   return { url, database, prisma, stop };
 }
 
-async function closeGracefully(server: Server, timeoutMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Keep-alive connections with no request in flight would hold close() open forever.
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
-  await closed;
-  clearTimeout(timer);
+/**
+ * Imports left RUNNING by a process that died become INTERRUPTED. When this process opened the
+ * embedded database's files, no other process can be running an import in it: every RUNNING one
+ * is abandoned, marked at once. On a shared database (PostgreSQL, several instances), only those
+ * whose heartbeat is older than IMPORT_STALE_AFTER_MS are, at start and then periodically, so that
+ * one left by an instance that died meanwhile is found too. Returns what stops the periodic sweep.
+ */
+async function sweepAbandonedImports(prisma: PrismaClient, database: Database, config: Config, log: Logger): Promise<() => void> {
+  const sweep = async (staleAfterMs: number) => {
+    const count = await markAbandonedImports(prisma, new Date(Date.now() - staleAfterMs));
+    if (count > 0) log.warn('imports left running by a process that died marked INTERRUPTED', { count });
+  };
+  if (database.exclusive) {
+    await sweep(0);
+    return () => {};
+  }
+  await sweep(config.importStaleAfterMs);
+  const timer = setInterval(
+    () => sweep(config.importStaleAfterMs).catch((error: unknown) => log.warn('sweeping abandoned imports failed', { error })),
+    Math.max(1_000, config.importStaleAfterMs / 2),
+  );
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Resolves when every promise of the set (as it is when called) has settled, failures included. */
+async function settled(promises: ReadonlySet<Promise<unknown>>): Promise<void> {
+  await Promise.allSettled([...promises]);
+}
+
+/** True if the promise settled within the time, false if the time ran out first. */
+async function within(ms: number, promise: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

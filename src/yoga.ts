@@ -6,7 +6,7 @@ import type { PrismaClient } from './db/prisma.ts';
 import { bearerToken, unauthenticated, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
-import { useMaskUnexpectedErrors } from './http/errors.ts';
+import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
 import { useOperationLimits, useRequestLimits } from './http/limits.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
@@ -20,12 +20,20 @@ export interface AppOptions {
   dbSchema?: string;
   /** How long and how many known API keys this instance remembers (tests shorten the TTL). */
   apiKeyCache?: ApiKeyCacheOptions;
+  /** Aborted by a shutdown once in-flight requests have had their time (see src/server.ts). */
+  shutdownSignal?: AbortSignal;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** The whole HTTP surface, without listening: tests call `app.fetch`, src/index.ts serves it. */
-export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: AppOptions): App {
+export function createApp({
+  prisma,
+  log,
+  dbSchema = 'public',
+  apiKeyCache,
+  shutdownSignal = new AbortController().signal,
+}: AppOptions): App {
   const authenticate = cachedAuthenticator(prisma, apiKeyCache);
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -46,7 +54,7 @@ export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: App
     // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
     maskedErrors: true,
     plugins: [
-      useHealthEndpoints(prisma),
+      useHealthEndpoints(prisma, log),
       useAvatarRoute({ prisma, log, requestIdOf }),
       useRequestId(),
       useMultipartBodyLimit(),
@@ -60,9 +68,15 @@ export function createApp({ prisma, log, dbSchema = 'public', apiKeyCache }: App
       const requestId = requestIdOf(request);
       const token = bearerToken(request);
       if (token === null) throw unauthenticated('Malformed Authorization header: expected "Bearer <apiKey>".');
-      const actor = token === undefined ? null : await authenticate(token);
+      let actor;
+      try {
+        actor = token === undefined ? null : await authenticate(token);
+      } catch (error) {
+        // Thrown here, outside execution, it would reach no plugin that knows the request id.
+        throw maskUnexpected(error, requestId, log, { beforeExecution: true });
+      }
       if (token !== undefined && !actor) throw unauthenticated('Unknown or revoked API key.');
-      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }) };
+      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal };
     },
   });
 }
@@ -89,9 +103,9 @@ function useRequestId(): Plugin {
 }
 
 /** GET /healthz: the process is alive. GET /readyz: 200 when the database answers, 503 when not. */
-function useHealthEndpoints(prisma: PrismaClient): Plugin {
+function useHealthEndpoints(prisma: PrismaClient, log: Logger): Plugin {
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
         endResponse(fetchAPI.Response.json({ status: 'ok' }));
         return;
@@ -100,8 +114,15 @@ function useHealthEndpoints(prisma: PrismaClient): Plugin {
       try {
         await prisma.$queryRaw`SELECT 1`;
         endResponse(fetchAPI.Response.json({ status: 'ready' }));
-      } catch {
-        endResponse(fetchAPI.Response.json({ status: 'database unavailable' }, { status: 503 }));
+      } catch (error) {
+        const masked = maskUnexpected(error, requestIdOf(request), log, { fields: { path: url.pathname }, beforeExecution: true });
+        const status = masked.extensions.code === 'SERVICE_UNAVAILABLE' ? 'database unavailable' : 'unexpected error';
+        endResponse(
+          fetchAPI.Response.json(
+            { status, requestId: requestIdOf(request) },
+            { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
+          ),
+        );
       }
     },
   };

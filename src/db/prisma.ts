@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
 export { Prisma } from '../generated/prisma/client.ts';
@@ -20,6 +21,8 @@ export interface PrismaOptions {
    * clash with the same name prepared by the next.
    */
   preparedStatements?: boolean;
+  /** See connectionTimeoutMs; tests shorten it. */
+  connectionTimeoutMs?: number;
   /** Called with every SQL statement sent; used to count statements per request. */
   onQuery?: (sql: string) => void;
 }
@@ -30,15 +33,33 @@ export interface PrismaOptions {
  */
 const connectionLifetimeSeconds = 15 * 60;
 
+/**
+ * How long a statement waits for a pooled connection, or for a new one to be opened, before it
+ * fails (as SERVICE_UNAVAILABLE): without it, a request waits forever when the database stops
+ * answering, and pg waits for ever by default.
+ */
+export const connectionTimeoutMs = 10_000;
+
+/** The connections each client's pool has open, so that a shutdown can cut them (see closeConnections). */
+const openConnections = new WeakMap<PrismaClient, Set<pg.PoolClient>>();
+
 export function createPrismaClient(options: PrismaOptions): PrismaClient {
-  const adapter = new PrismaPg(
-    { connectionString: options.url, max: options.poolSize ?? 10, maxLifetimeSeconds: connectionLifetimeSeconds },
-    {
-      ...(options.schema ? { schema: options.schema } : {}),
-      // pg refuses two texts under one name, so the name is a digest of the text.
-      ...(options.preparedStatements ? { statementNameGenerator: ({ sql }) => statementName(sql) } : {}),
-    },
-  );
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    maxLifetimeSeconds: connectionLifetimeSeconds,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? connectionTimeoutMs,
+  });
+  const connections = new Set<pg.PoolClient>();
+  pool.on('connect', (connection) => connections.add(connection));
+  pool.on('remove', (connection) => connections.delete(connection));
+  const adapter = new PrismaPg(pool, {
+    // The pool is made here, but the client owns it: $disconnect ends it.
+    disposeExternalPool: true,
+    ...(options.schema ? { schema: options.schema } : {}),
+    // pg refuses two texts under one name, so the name is a digest of the text.
+    ...(options.preparedStatements ? { statementNameGenerator: ({ sql }) => statementName(sql) } : {}),
+  });
   const client = new PrismaClient({
     adapter,
     // Under load a mutation may wait for a pooled connection longer than Prisma's 2 s default;
@@ -50,7 +71,20 @@ export function createPrismaClient(options: PrismaOptions): PrismaClient {
     const onQuery = options.onQuery;
     client.$on('query' as never, (event: { query: string }) => onQuery(event.query));
   }
+  openConnections.set(client, connections);
   return client;
+}
+
+/**
+ * Closes every connection of the client's pool at once, those in use included: the database
+ * rolls back whatever transaction each had open, and whatever was waiting on one fails. For the
+ * end of a shutdown, when waiting has run out: $disconnect alone waits for connections in use
+ * to be released, which a transaction left open never does.
+ */
+export function closeConnections(client: PrismaClient): void {
+  for (const connection of openConnections.get(client) ?? []) {
+    (connection as pg.PoolClient & { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
 }
 
 /** A digest of the text: hashing even a long statement costs microseconds against its milliseconds. */

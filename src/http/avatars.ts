@@ -5,6 +5,7 @@ import { authenticate } from '../services/account-service.ts';
 import { avatarVersion, findAvatar, findAvatarVersion } from '../services/avatar-service.ts';
 import { decodeGlobalId } from '../services/global-ids.ts';
 import { bearerToken } from './auth.ts';
+import { maskedErrorResponse, maskUnexpected } from './errors.ts';
 
 const routePrefix = '/avatars/';
 // The URL carries the version (Person.avatarUrl's `?v=`), so that URL's bytes never change.
@@ -78,9 +79,7 @@ export function useAvatarRoute({ prisma, log, requestIdOf }: AvatarRouteOptions)
         headers['content-length'] = String(data.byteLength);
         endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : data, { status: 200, headers }));
       } catch (error) {
-        const requestId = requestIdOf(request);
-        log.error('unexpected error', { requestId, path: url.pathname, error });
-        endResponse(json(500, `Unexpected error. Quote request id ${requestId} when reporting it.`, 'INTERNAL_SERVER_ERROR'));
+        endResponse(maskedErrorResponse(maskUnexpected(error, requestIdOf(request), log, { fields: { path: url.pathname }, beforeExecution: true }), fetchAPI.Response));
       }
     },
   };

@@ -1,6 +1,12 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import type { Logger } from '../logger.ts';
+import { ShuttingDownError } from '../services/errors.ts';
+
+/** What a client is told to wait before retrying while the database cannot be reached. */
+export const retryAfterSeconds = 5;
 
 /**
  * Errors the client should see are GraphQLErrors (bad arguments, cursors, page sizes) or typed
@@ -18,18 +24,59 @@ export function useMaskUnexpectedErrors(): Plugin<GraphQLContext> {
             ...result,
             errors: result.errors.map((error) => {
               if (!isUnexpected(error)) return error;
-              log.error('unexpected error', { requestId, path: error.path, error: error.originalError ?? error });
-              return new GraphQLError(`Unexpected error. Quote request id ${requestId} when reporting it.`, {
-                path: error.path,
-                nodes: error.nodes,
-                extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
-              });
+              const masked = maskUnexpected(error.originalError ?? error, requestId, log, { fields: { path: error.path } });
+              return new GraphQLError(masked.message, { path: error.path, nodes: error.nodes, extensions: masked.extensions });
             }),
           });
         },
       };
     },
   };
+}
+
+/**
+ * The one place an unexpected error becomes what the client sees, wherever it was thrown (the
+ * context factory, execution, the avatar route): logged once, at error level, with its request
+ * id and cause; answered as SERVICE_UNAVAILABLE (503, Retry-After) when the database cannot be
+ * reached, as INTERNAL_SERVER_ERROR otherwise. The message never carries the cause.
+ */
+export function maskUnexpected(
+  error: unknown,
+  requestId: string,
+  log: Logger,
+  { fields = {}, beforeExecution = false }: { fields?: Record<string, unknown>; beforeExecution?: boolean } = {},
+): GraphQLError {
+  const unavailable = (message: string) =>
+    new GraphQLError(message, {
+      extensions: {
+        code: 'SERVICE_UNAVAILABLE',
+        requestId,
+        http: { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
+      },
+    });
+  if (error instanceof ShuttingDownError) {
+    log.error('stopped by the shutdown', { requestId, ...fields, error });
+    return unavailable(`${error.message} Quote request id ${requestId} if needed.`);
+  }
+  if (isDatabaseUnavailable(error)) {
+    log.error('database unavailable', { requestId, ...fields, error });
+    return unavailable(`The database cannot be reached; retry in a few seconds. Quote request id ${requestId} if it lasts.`);
+  }
+  log.error('unexpected error', { requestId, ...fields, error });
+  return new GraphQLError(`Unexpected error. Quote request id ${requestId} when reporting it.`, {
+    // Before execution there is no data to go with it: the request failed as a whole (HTTP 500).
+    // During execution, other fields may have data, which GraphQL over HTTP answers with 200.
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, ...(beforeExecution ? { http: { status: 500 } } : {}) },
+  });
+}
+
+/** A masked error as a plain HTTP JSON response, for routes outside GraphQL (avatars). */
+export function maskedErrorResponse(error: GraphQLError, ResponseClass: typeof Response): Response {
+  const { http, ...extensions } = error.extensions as { http?: { status: number; headers?: Record<string, string> } };
+  return ResponseClass.json(
+    { errors: [{ message: error.message, extensions }] },
+    { status: http?.status ?? 500, headers: http?.headers ?? {} },
+  );
 }
 
 function isUnexpected(error: GraphQLError): boolean {
@@ -39,7 +86,8 @@ function isUnexpected(error: GraphQLError): boolean {
 
 // By the prototype chain's names, not instanceof: graphql's ESM and CommonJS builds are two
 // different GraphQLError classes, and the libraries here load one or the other.
-function isGraphQLError(error: Error): boolean {
+export function isGraphQLError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
   for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
     if ((proto as { constructor?: { name?: string } }).constructor?.name === 'GraphQLError') return true;
   }

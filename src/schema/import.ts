@@ -21,6 +21,11 @@ const ImportStatusEnum = builder.enumType('ImportStatus', {
     RUNNING: { description: 'Rows are being applied; the counts grow as each batch of rows commits.' },
     COMPLETED: { description: 'Every row was tried; failed rows are in rowErrors.' },
     FAILED: { description: 'Stopped by an unexpected error: the counts say what was applied before it.' },
+    INTERRUPTED: {
+      description:
+        'Stopped by a server shutdown, or left running by a server that died: the counts say what was committed ' +
+        '(in batches of 500 rows); the rows after them were not applied.',
+    },
   },
 });
 
@@ -183,7 +188,7 @@ builder.mutationField('importPeople', (t) =>
       const options = toImportOptions(input);
       if (input.file) await checkCsv(input.file);
       const rows = input.file ? csvRows(input.file) : input.rows!.map((row, index) => toImportRow(index + 1, row));
-      const record = await importPeople(serviceContext(ctx), rows, options);
+      const record = await importPeople(serviceContext(ctx), rows, { ...options, signal: ctx.shutdown });
       return ctx.prisma.import.findUniqueOrThrow({ ...payloadQuery(query), where: { id: record.id } });
     },
   }),

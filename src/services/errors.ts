@@ -65,3 +65,14 @@ export class IssueList {
     if (this.issues.length > 0) throw new ValidationError(this.issues);
   }
 }
+
+/**
+ * Work stopped because the server is shutting down (an import between two batches). Not the
+ * client's fault nor a bug: answered as SERVICE_UNAVAILABLE, to be retried elsewhere or later.
+ */
+export class ShuttingDownError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShuttingDownError';
+  }
+}

@@ -2,7 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { Import, Person, Tag } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
-import { DomainError, type FieldIssue, IssueList, ValidationError } from './errors.ts';
+import { DomainError, type FieldIssue, IssueList, ShuttingDownError, ValidationError } from './errors.ts';
 import { sameValue } from './changes.ts';
 import { checkGroupsExist, groupIdsOf } from './field-value-service.ts';
 import { bulkFields, insertPlainPeople, isPlain, type PlainPerson, preparePlain, refKey } from './import-bulk.ts';
@@ -26,12 +26,26 @@ const rowsPerBatch = 500;
 /** A dry run is one transaction over every row, rolled back; this bounds how long it may hold it. */
 const dryRunTimeoutMs = 10 * 60_000;
 
+/**
+ * How often a running import refreshes its heartbeatAt, so that other instances can tell it from
+ * one whose process died (see markAbandonedImports); well under IMPORT_STALE_AFTER_MS.
+ */
+export const importHeartbeatMs = 10_000;
+
+/** The imports this process is running: never abandoned, whatever their heartbeat says. */
+const runningHere = new Set<string>();
+
 export interface ImportOptions {
   /** Keys tried in this order; the first a row has that finds a person decides. Empty: every row creates. */
   matchOn: readonly ImportMatchKey[];
   tagIds: readonly string[];
   groupIds: readonly string[];
   dryRun: boolean;
+  /**
+   * Aborted when the server shuts down: the import stops before its next batch and is marked
+   * INTERRUPTED with the rows it committed.
+   */
+  signal?: AbortSignal;
 }
 
 /** A row as the import receives it: a person input, or the problems that kept it from being one. */
@@ -77,12 +91,28 @@ export async function importPeople(
   let tally: Tally = { totalRows: 0, createdCount: 0, updatedCount: 0, unchangedCount: 0, failedCount: 0, rowErrors: [] };
   const context: BatchContext = { actor, options, tags, importId: record.id };
   const batches = batchesOf(rows, options.matchOn);
+  const stopIfShuttingDown = () => {
+    if (options.signal?.aborted) {
+      throw new ShuttingDownError(
+        `The server is shutting down: the import stopped after ${tally.totalRows} rows, which are committed; it is INTERRUPTED (see imports).`,
+      );
+    }
+  };
+  // Errors are ignored: a heartbeat that fails now and then only makes the import look older.
+  const heartbeat = setInterval(() => {
+    prisma.import.update({ where: { id: record.id }, data: { heartbeatAt: new Date() } }).catch(() => {});
+  }, importHeartbeatMs);
+  heartbeat.unref();
+  runningHere.add(record.id);
   try {
     if (options.dryRun) {
       await prisma
         .$transaction(
           async (tx) => {
-            for await (const batch of batches) tally = countBatch(tally, await applyBatch(tx, batch, context));
+            for await (const batch of batches) {
+              stopIfShuttingDown();
+              tally = countBatch(tally, await applyBatch(tx, batch, context));
+            }
             throw new DryRunRollback();
           },
           { timeout: dryRunTimeoutMs },
@@ -92,23 +122,57 @@ export async function importPeople(
         });
     } else {
       for await (const batch of batches) {
+        // Between batches: what is committed stays, and the next batch does not begin.
+        stopIfShuttingDown();
         // Counted once the batch is applied and saved with it: the record never counts rows that
         // a failed batch rolled back.
         tally = await prisma.$transaction(async (tx) => {
           const next = countBatch(tally, await applyBatch(tx, batch, context));
-          await tx.import.update({ where: { id: record.id }, data: tallyData(next) });
+          await tx.import.update({ where: { id: record.id }, data: { ...tallyData(next), heartbeatAt: new Date() } });
           return next;
         });
       }
     }
   } catch (error) {
-    await prisma.import.update({ where: { id: record.id }, data: { ...tallyData(tally), status: 'FAILED', finishedAt: new Date() } });
+    const status = options.signal?.aborted ? 'INTERRUPTED' : 'FAILED';
+    await prisma.import.update({ where: { id: record.id }, data: { ...tallyData(tally), status, finishedAt: new Date() } });
     throw error;
+  } finally {
+    clearInterval(heartbeat);
+    runningHere.delete(record.id);
   }
   return prisma.import.update({
     where: { id: record.id },
     data: { ...tallyData(tally), status: 'COMPLETED', finishedAt: new Date() },
   });
+}
+
+/**
+ * Marks INTERRUPTED the imports this process is still running, at the end of a shutdown, once
+ * their connections are cut (the batch in flight rolled back): an import that could not record
+ * itself is not left RUNNING. The counts are those of the last batch committed.
+ */
+export async function interruptImportsRunningHere(db: Db): Promise<number> {
+  if (runningHere.size === 0) return 0;
+  const { count } = await db.import.updateMany({
+    where: { status: 'RUNNING', id: { in: [...runningHere] } },
+    data: { status: 'INTERRUPTED', finishedAt: new Date() },
+  });
+  return count;
+}
+
+/**
+ * Marks INTERRUPTED the imports left RUNNING by a process that died (killed, crashed, its host
+ * gone): those whose heartbeat is older than `staleBefore`. A live import refreshes its heartbeat
+ * every importHeartbeatMs, so with several instances on one database each may run this without
+ * touching another's imports. The counts are those of the last batch committed.
+ */
+export async function markAbandonedImports(db: Db, staleBefore: Date): Promise<number> {
+  const { count } = await db.import.updateMany({
+    where: { status: 'RUNNING', heartbeatAt: { lt: staleBefore }, id: { notIn: [...runningHere] } },
+    data: { status: 'INTERRUPTED', finishedAt: new Date() },
+  });
+  return count;
 }
 
 /**
