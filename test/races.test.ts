@@ -279,6 +279,52 @@ describe('Writes racing the deletion of what they write to', () => {
     expect(await test.prisma.note.count({ where: { personId: { in: people.map(localIdOf) } } })).toBe(0);
   });
 
+  it('importPeople matching people being deleted: each row updates its person before the deletion or creates them anew', async () => {
+    // Enough rows that the import (one batch, matched rows applied one by one) is still running
+    // while the deletions arrive.
+    const count = 300;
+    const ImportPeople =
+      'mutation($input: ImportPeopleInput!) { importPeople(input: $input) { __typename ... on ImportPeopleSuccess { import { status createdCount updatedCount failedCount } } } }';
+    const rowsNamed = (jobTitle: string) =>
+      times(count, (index) => ({ externalId: `race-import-${index}`, familyName: `Imported ${index}`, jobTitle }));
+    await mutate('importPeople', ImportPeople, { input: { rows: rowsNamed('First') } });
+    const ids = (await test.prisma.person.findMany({ where: { externalId: { startsWith: 'race-import-' } } })).map((row) =>
+      Buffer.from(`Person:${row.id}`).toString('base64'),
+    );
+    const importing = send(ImportPeople, { input: { rows: rowsNamed('Second'), matchOn: ['EXTERNAL_ID'] } });
+    // The deletions are sent once the import is under way.
+    while ((await test.prisma.import.count({ where: { status: 'RUNNING' } })) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const deletions = await all(ids.map((id) => () => send(DeletePerson, { id })));
+    const imported = await importing;
+    expect(imported.errors).toBeUndefined();
+    const result = imported.data!.importPeople as { import: Record<string, unknown> };
+    expect(result.import).toMatchObject({ status: 'COMPLETED', failedCount: 0 });
+    expect(tally(outcomes(deletions, 'deletePerson'))).toEqual({ DeletePersonSuccess: count });
+    // Updated rows were deleted after; created ones (their person deleted first) are new people.
+    const left = await test.prisma.person.findMany({ where: { externalId: { startsWith: 'race-import-' } } });
+    expect(left.length).toBe(result.import.createdCount);
+    expect(left.every((row) => row.jobTitle === 'Second')).toBe(true);
+  });
+
+  it("importPeople adding emails to people whose emails updatePerson replaces: the update's email is never lost", async () => {
+    const people = await Promise.all(times(concurrency / 2, (index) => person(`Emailed ${index}`, { externalId: `race-email-${index}` })));
+    const ImportPeople = 'mutation($input: ImportPeopleInput!) { importPeople(input: $input) { __typename } }';
+    const UpdatePerson = 'mutation($id: ID!, $input: UpdatePersonInput!) { updatePerson(id: $id, input: $input) { __typename } }';
+    const rows = people.map((_, index) => ({ externalId: `race-email-${index}`, emails: [`import-${index}@example.org`] }));
+    const responses = await all([
+      ...people.map((id, index) => () => send(UpdatePerson, { id, input: { emails: [`api-${index}@example.org`] } })),
+      () => send(ImportPeople, { input: { rows, matchOn: ['EXTERNAL_ID'] } }),
+    ]);
+    expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
+    for (const [index, id] of people.entries()) {
+      const stored = await test.prisma.person.findUniqueOrThrow({ where: { id: localIdOf(id) } });
+      // The update replaces the list and the import adds to it: [api] when the update came second,
+      // [api, import] when the import did, never [import] (an import that read the person before the update).
+      expect(stored.emails[0]).toBe(`api-${index}@example.org`);
+      expect([1, 2]).toContain(stored.emails.length);
+    }
+  });
+
   it('createNote racing deleteNoteCategory: each note is written (and its category kept) or refused as invalid', async () => {
     // 25 categories, each deleted while a note is written with it (sent just before or just after).
     const personId = await person('Categorised');

@@ -8,6 +8,7 @@ import { checkGroupsExist, groupIdsOf } from './field-value-service.ts';
 import { bulkFields, insertPlainPeople, isPlain, type PlainPerson, preparePlain, refKey } from './import-bulk.ts';
 import { type PersonInput, preparePerson } from './person-input.ts';
 import { changePerson, companyIds, insertPerson } from './person-service.ts';
+import { lockPeople } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 import { normalizeEmail } from './validation.ts';
 
@@ -79,7 +80,7 @@ class DryRunRollback extends Error {}
  * only the Import record (dryRun: true) remains.
  */
 export async function importPeople(
-  { prisma, actor }: ServiceContext,
+  { prisma, actor, dbSchema }: ServiceContext,
   rows: AsyncIterable<ImportRow> | Iterable<ImportRow>,
   options: ImportOptions,
 ): Promise<Import> {
@@ -89,7 +90,7 @@ export async function importPeople(
     data: { organizationId: actor.organizationId, actorId: actor.userId, dryRun: options.dryRun },
   });
   let tally: Tally = { totalRows: 0, createdCount: 0, updatedCount: 0, unchangedCount: 0, failedCount: 0, rowErrors: [] };
-  const context: BatchContext = { actor, options, tags, importId: record.id };
+  const context: BatchContext = { actor, dbSchema, options, tags, importId: record.id };
   const batches = batchesOf(rows, options.matchOn);
   const stopIfShuttingDown = () => {
     if (options.signal?.aborted) {
@@ -207,6 +208,7 @@ function matchValues(input: PersonInput, key: ImportMatchKey): string[] {
 
 interface BatchContext {
   actor: Actor;
+  dbSchema: string;
   options: ImportOptions;
   tags: readonly Tag[];
   importId: string;
@@ -220,7 +222,7 @@ interface BatchContext {
  * in a savepoint.
  */
 async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchContext): Promise<RowOutcome[]> {
-  const matches = await findMatches(tx, context.actor, batch, context.options.matchOn);
+  const matches = await findMatches(tx, context, batch, context.options.matchOn);
   const fields = await bulkFields(tx, context.actor, batch);
   const outcomes: RowOutcome[] = [];
   const plain: PlainPerson[] = [];
@@ -257,21 +259,34 @@ async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchCon
  */
 async function findMatches(
   tx: Db,
-  actor: Actor,
+  ctx: Pick<BatchContext, 'actor' | 'dbSchema'>,
   batch: readonly ImportRow[],
   matchOn: readonly ImportMatchKey[],
 ): Promise<Map<ImportRow, Person | ValidationError>> {
-  const byKey = new Map<string, Person[]>();
+  const foundByKey = new Map<ImportMatchKey, Person[]>();
   for (const key of matchOn) {
     const values = [...new Set(batch.flatMap((row) => ('input' in row ? matchValues(row.input, key) : [])))];
     if (values.length === 0) continue;
     const found = await tx.person.findMany({
       where: {
-        organizationId: actor.organizationId,
+        organizationId: ctx.actor.organizationId,
         ...(key === 'EXTERNAL_ID' ? { externalId: { in: values } } : { emails: { hasSome: values } }),
       },
     });
-    for (const person of found) {
+    foundByKey.set(key, found);
+  }
+  // The matched people are written like any other write about them (row-locks.ts): locked first,
+  // in id order, and read again once locked, so that an API write to one of them meanwhile is
+  // neither lost nor interleaved, and one deleted meanwhile is no longer a match.
+  const matchedIds = [...new Set([...foundByKey.values()].flat().map((person) => person.id))];
+  const locked = new Map(
+    matchedIds.length === 0
+      ? []
+      : (await tx.person.findMany({ where: { id: { in: await lockPeople(tx, ctx, matchedIds) } } })).map((person) => [person.id, person] as const),
+  );
+  const byKey = new Map<string, Person[]>();
+  for (const [key, found] of foundByKey) {
+    for (const person of found.flatMap((candidate) => locked.get(candidate.id) ?? [])) {
       for (const value of key === 'EXTERNAL_ID' ? [person.externalId!] : person.emails) {
         const keyed = `${key} ${value}`;
         byKey.set(keyed, [...(byKey.get(keyed) ?? []), person]);

@@ -58,11 +58,25 @@ export async function lockAndFindPerson(tx: Db, ctx: Pick<ServiceContext, 'actor
  * meanwhile is left out rather than failing the timeline insert, and a deletePerson that comes
  * after waits for the deletion to end.
  */
-export async function holdPeople(tx: Db, { actor, dbSchema }: Pick<ServiceContext, 'actor' | 'dbSchema'>, ids: readonly string[]): Promise<string[]> {
+export function holdPeople(tx: Db, ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>, ids: readonly string[]): Promise<string[]> {
+  return lockPeopleIn(tx, ctx, ids, 'FOR KEY SHARE');
+}
+
+/** Locks many people for writing (FOR NO KEY UPDATE, in id order), and answers those who exist. */
+export function lockPeople(tx: Db, ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>, ids: readonly string[]): Promise<string[]> {
+  return lockPeopleIn(tx, ctx, ids, 'FOR NO KEY UPDATE');
+}
+
+async function lockPeopleIn(
+  tx: Db,
+  { actor, dbSchema }: Pick<ServiceContext, 'actor' | 'dbSchema'>,
+  ids: readonly string[],
+  mode: 'FOR KEY SHARE' | 'FOR NO KEY UPDATE',
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT "id" FROM ${Prisma.raw(`${quoteIdent(dbSchema)}."Person"`)}
     WHERE "id" = ANY(${[...ids]}) AND "organizationId" = ${actor.organizationId}
-    ORDER BY "id" FOR KEY SHARE`;
+    ORDER BY "id" ${Prisma.raw(mode)}`;
   return rows.map((row) => row.id);
 }
