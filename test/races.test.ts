@@ -297,12 +297,12 @@ describe('Writes racing the deletion of what they write to', () => {
     const deletions = await all(ids.map((id) => () => send(DeletePerson, { id })));
     const imported = await importing;
     expect(imported.errors).toBeUndefined();
-    const result = imported.data!.importPeople as { import: Record<string, unknown> };
-    expect(result.import).toMatchObject({ status: 'COMPLETED', failedCount: 0 });
+    const record = imported.data!.importPeople!.import as { createdCount: number };
+    expect(record).toMatchObject({ status: 'COMPLETED', failedCount: 0 });
     expect(tally(outcomes(deletions, 'deletePerson'))).toEqual({ DeletePersonSuccess: count });
     // Updated rows were deleted after; created ones (their person deleted first) are new people.
     const left = await test.prisma.person.findMany({ where: { externalId: { startsWith: 'race-import-' } } });
-    expect(left.length).toBe(result.import.createdCount);
+    expect(left.length).toBe(record.createdCount);
     expect(left.every((row) => row.jobTitle === 'Second')).toBe(true);
   });
 
