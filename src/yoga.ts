@@ -3,7 +3,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
-import { bearerToken, unauthenticated, useRequireActor } from './http/auth.ts';
+import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
@@ -34,7 +34,7 @@ export function createApp({
   apiKeyCache,
   shutdownSignal = new AbortController().signal,
 }: AppOptions): App {
-  const authenticate = cachedAuthenticator(prisma, apiKeyCache);
+  const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -59,6 +59,7 @@ export function createApp({
       useRequestId(),
       useMultipartBodyLimit(),
       ...useRequestLimits(),
+      useAuthenticationBeforeBody(actorOf),
       useRequireActor(),
       useOperationLimits(),
       useBadValueCheck(),
@@ -66,16 +67,7 @@ export function createApp({
     ],
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
-      const token = bearerToken(request);
-      if (token === null) throw unauthenticated('Malformed Authorization header: expected "Bearer <apiKey>".');
-      let actor;
-      try {
-        actor = token === undefined ? null : await authenticate(token);
-      } catch (error) {
-        // Thrown here, outside execution, it would reach no plugin that knows the request id.
-        throw maskUnexpected(error, requestId, log, { beforeExecution: true });
-      }
-      if (token !== undefined && !actor) throw unauthenticated('Unknown or revoked API key.');
+      const actor = await actorOf(request);
       return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal };
     },
   });

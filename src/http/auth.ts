@@ -1,6 +1,9 @@
 import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
+import type { Logger } from '../logger.ts';
+import type { Actor } from '../services/actor.ts';
+import { maskUnexpected } from './errors.ts';
 
 /** The key from `Authorization: Bearer <key>`; undefined when the header is absent. */
 export function bearerToken(request: Request): string | undefined | null {
@@ -14,6 +17,51 @@ export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
   });
+}
+
+/**
+ * Who sends a request, found once per request: undefined without an Authorization header, the
+ * actor for a known key, and a 401 for a malformed header or an unknown or revoked key. A failed
+ * lookup (the database down) is masked and logged with the request id here, since it happens
+ * before execution, where no other plugin would see it.
+ */
+export function requestAuthenticator(
+  authenticate: (apiKey: string) => Promise<Actor | null>,
+  log: Logger,
+  requestIdOf: (request: Request) => string,
+): (request: Request) => Promise<Actor | null> {
+  const actors = new WeakMap<Request, Promise<Actor | null>>();
+  const authenticateRequest = async (request: Request): Promise<Actor | null> => {
+    const token = bearerToken(request);
+    if (token === null) throw unauthenticated('Malformed Authorization header: expected "Bearer <apiKey>".');
+    if (token === undefined) return null;
+    let actor: Actor | null;
+    try {
+      actor = await authenticate(token);
+    } catch (error) {
+      throw maskUnexpected(error, requestIdOf(request), log, { beforeExecution: true });
+    }
+    if (!actor) throw unauthenticated('Unknown or revoked API key.');
+    return actor;
+  };
+  return (request) => {
+    let actor = actors.get(request);
+    if (!actor) actors.set(request, (actor = authenticateRequest(request)));
+    return actor;
+  };
+}
+
+/**
+ * Looks the key up before the body is read: a request with a wrong key is refused with 401
+ * having cost its headers only, where it would otherwise be read (up to yoga's 25 MB) and
+ * parsed first. (A request without a key has its own small body limit, in limits.ts.)
+ */
+export function useAuthenticationBeforeBody(actorOf: (request: Request) => Promise<Actor | null>): Plugin {
+  return {
+    async onRequestParse({ request }) {
+      await actorOf(request);
+    },
+  };
 }
 
 /**
