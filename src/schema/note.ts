@@ -1,6 +1,8 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from '../builder.ts';
 import { type GraphQLContext, serviceContext } from '../context.ts';
 import { IssueList } from '../services/errors.ts';
+import { listNotes, type NoteOrder } from '../services/note-list.ts';
 import {
   createNote,
   deleteNote,
@@ -15,6 +17,7 @@ import {
 import { mutationResult } from './errors.ts';
 import { inputId, localId, targetId } from './ids.ts';
 import { searchTextBound } from './input-limits.ts';
+import { asUserInputError, nodesPath, OrderDirectionEnum } from './people.ts';
 
 const actorOf = (ctx: GraphQLContext) => serviceContext(ctx).actor;
 
@@ -51,10 +54,12 @@ const NoteCreatedAtRange = builder.inputType('NoteCreatedAtRange', {
 const NoteFilterInput = builder.inputType('NoteFilter', {
   description: 'Narrows a list of notes (seed 002); the conditions given must all hold.',
   fields: (t) => ({
+    personIds: t.idList({ description: 'On any of these people (an empty list matches none).' }),
     q: t.string({ description: 'Text in the title or the description, whatever its case.', extensions: searchTextBound }),
     categoryIds: t.idList({ description: 'In any of these categories (an empty list matches none).' }),
     authorIds: t.idList({ description: 'By any of these users (an empty list matches none).' }),
     flagged: t.boolean(),
+    isPrivate: t.boolean({ description: 'Private notes (yours: no one sees anyone else\'s) or shared ones.' }),
     createdAt: t.field({ type: NoteCreatedAtRange }),
   }),
 });
@@ -66,6 +71,7 @@ function toNoteFilter(filter: typeof NoteFilterInput.$inferInput | null | undefi
     ids?.flatMap((id) => localId(id, typename) ?? []);
   return {
     ...filter,
+    personIds: decode(filter.personIds, 'Person'),
     categoryIds: decode(filter.categoryIds, 'NoteCategory'),
     authorIds: decode(filter.authorIds, 'User'),
   };
@@ -96,9 +102,71 @@ builder.queryField('note', (t) =>
   }),
 );
 
-const CreateNoteInput = builder.inputType('NoteInput', {
-  description: 'Every field of a note. On replace (PUT), fields not given are cleared; createdAt is kept.',
+const NoteOrderFieldEnum = builder.enumType('NoteOrderField', { values: ['FLAGGED', 'CREATED_AT'] as const });
+
+const NoteOrderInput = builder.inputType('NoteOrder', {
   fields: (t) => ({
+    field: t.field({ type: NoteOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, defaultValue: 'DESC', description: 'Default DESC: flagged first, newest first.' }),
+  }),
+});
+
+builder.queryField('notes', (t) =>
+  t.connection(
+    {
+      type: Note,
+      description:
+        "The notes of your organisation's people that you may see (seed 002's note list), across people: flagged first, then newest, unless orderBy says otherwise; ties by id, in the direction of the last key.",
+      args: {
+        filter: t.arg({ type: NoteFilterInput }),
+        orderBy: t.arg({ type: [NoteOrderInput], extensions: { maxItems: 2 }, description: 'At most 2 keys; a key given twice counts once.' }),
+      },
+      // Its cursors are keyset positions, checked by services/keyset.ts (not a library's form).
+      extensions: { cursorForm: 'keyset' },
+      resolve: async (_root, args, ctx, info) => {
+        try {
+          const nodeQuery = queryFromInfo({ context: ctx, info, typeName: 'Note', path: nodesPath(info) });
+          const result = await listNotes(
+            ctx.prisma,
+            actorOf(ctx),
+            { filter: toNoteFilter(args.filter), orderBy: args.orderBy as NoteOrder[] | null, page: args },
+            nodeQuery,
+          );
+          return {
+            edges: result.edges,
+            totalCount: result.totalCount,
+            pageInfo: {
+              hasNextPage: result.hasNextPage,
+              hasPreviousPage: result.hasPreviousPage,
+              startCursor: result.edges[0]?.cursor ?? null,
+              endCursor: result.edges.at(-1)?.cursor ?? null,
+            },
+          };
+        } catch (error) {
+          return asUserInputError(error);
+        }
+      },
+    },
+    {
+      name: 'NoteConnection',
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'How many notes match, on all pages.',
+          resolve: (connection) => (connection as unknown as { totalCount: () => Promise<number> }).totalCount(),
+        }),
+      }),
+    },
+    { name: 'NoteEdge' },
+  ),
+);
+
+const CreateNoteInput = builder.inputType('NoteInput', {
+  description: 'Every field of a note. On replace (PUT), fields not given are cleared; createdAt and the author are kept.',
+  fields: (t) => ({
+    authorId: t.id({
+      description:
+        "On create: who wrote it, a User of this organisation; you when not given. Only an admin may name someone else (notes imported from elsewhere; others get a ForbiddenError), and not on a private note. On replace it may only repeat the author.",
+    }),
     description: t.string({ required: true, description: 'Required; at most 5000 characters.' }),
     categoryId: t.id({ required: true, description: 'A NoteCategory of this organisation.' }),
     title: t.string({ description: 'At most 500 characters.' }),
@@ -124,6 +192,9 @@ function toNoteInput(input: typeof CreateNoteInput.$inferInput | typeof UpdateNo
   const issues = new IssueList();
   const { categoryId, ...rest } = input;
   const result: NoteInput = { ...rest };
+  // null says nothing, as absent: you are the author of what you write.
+  delete result.authorId;
+  if ('authorId' in input && input.authorId != null) result.authorId = inputId(issues, ['input', 'authorId'], input.authorId, 'User');
   if (categoryId !== undefined) {
     result.categoryId = categoryId && inputId(issues, ['input', 'categoryId'], categoryId, 'NoteCategory');
   }
@@ -134,7 +205,7 @@ function toNoteInput(input: typeof CreateNoteInput.$inferInput | typeof UpdateNo
 builder.mutationField('createNote', (t) =>
   t.field({
     type: Note,
-    description: 'Writes a note on a person, with you as its author (seed 002).',
+    description: 'Writes a note on a person, with you as its author unless an admin names another (seed 002).',
     errors: mutationResult('CreateNote', 'note'),
     args: { personId: t.arg.id({ required: true }), input: t.arg({ type: CreateNoteInput, required: true }) },
     resolve: (_root, { personId, input }, ctx) =>

@@ -74,7 +74,7 @@ const PersonFilterInput = builder.inputRef<PersonFilterArg>('PersonFilter').impl
 const PersonOrderFieldEnum = builder.enumType('PersonOrderField', {
   values: ['FAMILY_NAME', 'GIVEN_NAME', 'CREATED_AT', 'UPDATED_AT', 'LAST_ACTIVE_AT'] as const,
 });
-const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
+export const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
 const NullsOrderEnum = builder.enumType('NullsOrder', { values: ['FIRST', 'LAST'] as const });
 
 const PersonOrderInput = builder.inputType('PersonOrder', {
@@ -134,7 +134,7 @@ export function asUserInputError(error: unknown): never {
  * asked for, so that either form plans its nested fields into the page's one query. (With both,
  * `nodes` reuses the edges' rows and only what they lack is loaded, in one batch.)
  */
-function nodesPath(info: GraphQLResolveInfo): string[] {
+export function nodesPath(info: GraphQLResolveInfo): string[] {
   const selected = new Set<string>();
   const collect = (selections: readonly SelectionNode[]) => {
     for (const selection of selections) {

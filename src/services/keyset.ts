@@ -34,7 +34,7 @@ export function encodeCursor(signature: string, values: KeyValue[]): string {
  * query), so a client can send any values: each is checked before it reaches a query, where a
  * wrong type, an impossible date or a NUL would be a database error.
  */
-export type KeyKind = 'text' | 'instant' | 'id' | 'rank';
+export type KeyKind = 'text' | 'instant' | 'id' | 'rank' | 'flag';
 
 export interface CursorKey {
   kind: KeyKind;
@@ -55,6 +55,9 @@ function isKeyValue(value: unknown, key: CursorKey): value is KeyValue {
     case 'rank':
       // pg_trgm's word similarity, between 0 and 1.
       return typeof value === 'number' && value >= 0 && value <= 1;
+    case 'flag':
+      // A boolean column, as 0 or 1.
+      return value === 0 || value === 1;
   }
 }
 

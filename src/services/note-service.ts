@@ -2,7 +2,7 @@ import type { Db, Prisma } from '../db/prisma.ts';
 import type { Note } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
-import { IssueList, NotFoundError, ValidationError } from './errors.ts';
+import { ForbiddenError, IssueList, NotFoundError, ValidationError } from './errors.ts';
 import { likeLiteral } from './like-pattern.ts';
 import type { WriteMode } from './person-input.ts';
 import { lockPerson, lockRow } from './row-locks.ts';
@@ -10,8 +10,12 @@ import { recordEvent } from './timeline.ts';
 import { titleLimits } from './titles.ts';
 import { cleanText } from './validation.ts';
 
-/** The writable fields of a note (seed 002), ids already local. The author is always the caller. */
+/**
+ * The writable fields of a note (seed 002), ids already local. The author is the caller unless an
+ * admin names another user of the organisation on create (notes imported from elsewhere).
+ */
 export interface NoteInput {
+  authorId?: string | null;
   description?: string | null;
   categoryId?: string | null;
   title?: string | null;
@@ -28,6 +32,8 @@ export interface DateTimeRange {
 }
 
 export interface NoteFilter {
+  personIds?: readonly string[] | null;
+  isPrivate?: boolean | null;
   q?: string | null;
   categoryIds?: readonly string[] | null;
   authorIds?: readonly string[] | null;
@@ -62,9 +68,11 @@ export function noteListWhere(actor: Actor, filter: NoteFilter | null | undefine
       ],
     });
   }
+  if (filter?.personIds) conditions.push({ personId: { in: [...filter.personIds] } });
   if (filter?.categoryIds) conditions.push({ categoryId: { in: [...filter.categoryIds] } });
   if (filter?.authorIds) conditions.push({ authorId: { in: [...filter.authorIds] } });
   if (filter?.flagged != null) conditions.push({ flagged: filter.flagged });
+  if (filter?.isPrivate != null) conditions.push({ isPrivate: filter.isPrivate });
   const range = filter?.createdAt;
   if (range) {
     const createdAt: Prisma.DateTimeFilter = {};
@@ -80,11 +88,13 @@ export function noteListWhere(actor: Actor, filter: NoteFilter | null | undefine
 export async function createNote(ctx: ServiceContext, personId: string, input: NoteInput): Promise<Note> {
   const { prisma, actor } = ctx;
   requireWriter(actor);
+  const authorId = authorOf(actor, input);
   const data = prepareNote(input, 'create');
   return prisma.$transaction(async (tx) => {
     // A person being deleted or merged away is waited for, then NotFound (not a foreign-key failure).
     await lockPerson(tx, ctx, personId);
     await checkCategory(tx, ctx, data.categoryId);
+    await checkAuthor(tx, ctx, authorId);
     const note = await tx.note.create({
       data: {
         ...data,
@@ -92,13 +102,15 @@ export async function createNote(ctx: ServiceContext, personId: string, input: N
         categoryId: data.categoryId!,
         organizationId: actor.organizationId,
         personId,
-        authorId: actor.userId,
+        authorId,
       },
     });
+    // The event's actor stays the caller, who wrote it here; the author it names is the note's.
     await recordEvent(tx, actor, personId, 'NOTE_ADDED', noteEventData(note, note.isPrivate, {
       title: note.title,
       categoryId: note.categoryId,
       flagged: note.flagged,
+      ...(authorId === actor.userId ? {} : { authorId }),
     }));
     return note;
   });
@@ -120,6 +132,10 @@ async function writeNote(ctx: ServiceContext, id: string, input: NoteInput, mode
   const data = prepareNote(input, mode);
   return prisma.$transaction(async (tx) => {
     const before = await lockVisibleNoteOrThrow(tx, ctx, id);
+    // The author is given on create only: a PUT may repeat it, not change it.
+    if (input.authorId !== undefined && input.authorId !== before.authorId) {
+      throw new ValidationError([{ path: ['input', 'authorId'], message: "A note's author is set when it is created and cannot change." }]);
+    }
     await checkCategory(tx, ctx, data.categoryId);
     // Anyone who may write may edit a shared note, but hiding it from everyone else is its author's call.
     if (data.isPrivate && !before.isPrivate && before.authorId !== actor.userId) {
@@ -158,6 +174,29 @@ async function lockVisibleNoteOrThrow(db: Db, ctx: Pick<ServiceContext, 'actor' 
   const note = await db.note.findFirst({ where: { AND: [{ id }, visibleNotesWhere(ctx.actor)] } });
   if (!note) throw new NotFoundError('Note', id);
   return note;
+}
+
+/**
+ * Who a new note is by: the caller, or the user an admin names (notes imported from elsewhere).
+ * Naming yourself changes nothing, so anyone may; naming someone else is an admin's call. A
+ * private note is its author's own, so no one writes one in someone else's name.
+ */
+function authorOf(actor: Actor, input: NoteInput): string {
+  const authorId = input.authorId ?? actor.userId;
+  if (authorId === actor.userId) return authorId;
+  if (actor.role !== 'ADMIN') throw new ForbiddenError("Only an admin can write a note in another user's name.");
+  if (input.isPrivate) {
+    throw new ValidationError([{ path: ['input', 'isPrivate'], message: 'Only its author can make a note private; leave authorId out to write a private note.' }]);
+  }
+  return authorId;
+}
+
+/** The named author must be a user of this organisation, held (FOR KEY SHARE) until the note is written. */
+async function checkAuthor(db: Db, ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>, authorId: string): Promise<void> {
+  if (authorId === ctx.actor.userId) return;
+  if (!(await lockRow(db, ctx, 'User', authorId, 'FOR KEY SHARE'))) {
+    throw new ValidationError([{ path: ['input', 'authorId'], message: `No user ${authorId} in this organisation.` }]);
+  }
 }
 
 /** The category is held (FOR KEY SHARE) until the note is written: one deleted meanwhile is refused here. */

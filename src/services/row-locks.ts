@@ -21,7 +21,7 @@ import { NotFoundError } from './errors.ts';
  * - `FOR UPDATE` (about to delete it): waits for everything above.
  */
 type LockMode = 'FOR NO KEY UPDATE' | 'FOR KEY SHARE' | 'FOR UPDATE';
-type LockedTable = 'Person' | 'Group' | 'Tag' | 'Note' | 'NoteCategory';
+type LockedTable = 'Person' | 'Group' | 'Tag' | 'Note' | 'NoteCategory' | 'User';
 
 /** Locks the organisation's row until the transaction ends; false when there is none. */
 export async function lockRow(

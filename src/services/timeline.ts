@@ -43,6 +43,7 @@ export const timelineIdKeyTypes: ReadonlyMap<string, string> = new Map(
     fieldId: 'CustomField',
     importId: 'Import',
     ownerId: 'User',
+    authorId: 'User',
     companies: 'Company',
   }),
 );
