@@ -46,6 +46,12 @@ const ReadNote = graphql(`
   }
 `);
 
+const NoteEvents = graphql(`
+  query SeedNotesEvents($personId: ID!) {
+    person(id: $personId) { timeline(types: [NOTE_ADDED], first: 100) { nodes { actor { id } data } } }
+  }
+`);
+
 const ListNotes = graphql(`
   query SeedNotesList($filter: NoteFilter, $orderBy: [NoteOrder!], $first: Int, $after: String, $last: Int, $before: String) {
     notes(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
@@ -113,6 +119,12 @@ describe('Mutation.createNote with an author (seed 002: notes imported from else
     );
     // Who wrote it here is the admin; the note names its author.
     expect(event).toMatchObject({ actorId: admin.userId, data: { authorId: editor.userId } });
+    // Through the API, with global ids as everywhere.
+    const { person } = await admin.request(NoteEvents, { personId });
+    expect(person!.timeline.nodes).toContainEqual({
+      actor: { id: userIdOf(admin) },
+      data: expect.objectContaining({ noteId: createNote.note.id, authorId: userIdOf(editor) }),
+    });
   });
 
   it('without an author, or naming yourself, the author is the caller (an editor too)', async () => {
