@@ -1,4 +1,3 @@
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import {
   ConflictError,
@@ -20,7 +19,7 @@ builder.objectType(NotFoundError, {
   interfaces: [ErrorInterface],
   fields: (t) => ({
     resource: t.exposeString('resource'),
-    id: t.id({ resolve: (error) => (error.idIsGlobal ? error.id : encodeGlobalID(error.resource, error.id)) }),
+    id: t.id({ description: 'The id as sent: a global id, or the slug a field was addressed by.', resolve: (error) => error.globalId }),
   }),
 });
 

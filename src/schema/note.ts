@@ -1,7 +1,7 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from '../builder.ts';
 import { type GraphQLContext, serviceContext } from '../context.ts';
-import { IssueList } from '../services/errors.ts';
+import { IssueList, ValidationError } from '../services/errors.ts';
 import { listNotes, type NoteOrder } from '../services/note-list.ts';
 import {
   createNote,
@@ -14,6 +14,7 @@ import {
   updateNote,
   visibleNotesWhere,
 } from '../services/note-service.ts';
+import { emptyAfterBeforeRange } from '../services/time-range.ts';
 import { mutationResult } from './errors.ts';
 import { inputId, localId, targetId } from './ids.ts';
 import { searchTextBound } from './input-limits.ts';
@@ -69,6 +70,9 @@ function toNoteFilter(filter: typeof NoteFilterInput.$inferInput | null | undefi
   if (!filter) return undefined;
   const decode = (ids: readonly string[] | null | undefined, typename: string) =>
     ids?.flatMap((id) => localId(id, typename) ?? []);
+  // As in the people filter, a range no instant fits in is a mistake, not a question whose answer is none.
+  const empty = filter.createdAt && emptyAfterBeforeRange(filter.createdAt);
+  if (empty) asUserInputError(new ValidationError([{ path: ['filter', 'createdAt'], message: empty }]));
   return {
     ...filter,
     personIds: decode(filter.personIds, 'Person'),

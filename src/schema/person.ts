@@ -165,7 +165,8 @@ export function toPersonInput(input: PersonInputArg): PersonInput {
   const result: PersonInput = { ...rest, ...toPersonFieldsInput(issues, { groups, fields, fieldsByGroup }) };
   if (ownerId !== undefined) result.ownerId = ownerId && inputId(issues, ['input', 'ownerId'], ownerId, 'User');
   if (companies !== undefined) {
-    result.companies = companies?.map((ref, index) =>
+    // null is kept as null: in a PATCH it clears the companies, as [] does.
+    result.companies = companies && companies.map((ref, index) =>
       ref.id != null ? { id: inputId(issues, ['input', 'companies', String(index), 'id'], ref.id, 'Company') } : ref,
     );
   }

@@ -58,7 +58,7 @@ export async function createUser(
   issues.throwIfAny();
   return prisma.$transaction(async (tx) => {
     const organization = await tx.organization.findUnique({ where: { id: input.organizationId } });
-    if (!organization) throw new NotFoundError('Organization', input.organizationId);
+    if (!organization) throw new NotFoundError('Organization', input.organizationId, true); // the CLI's own id, as given
     const user = await tx.user.create({
       data: { organizationId: organization.id, email: email!, name: input.name ?? null, role: input.role ?? 'EDITOR' },
     });

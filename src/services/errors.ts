@@ -1,3 +1,5 @@
+import { encodeGlobalId } from './global-ids.ts';
+
 /**
  * Expected failures. Services throw these; the schema lists them on each mutation, so they
  * reach the client as typed data. Anything else thrown is unexpected: masked and logged.
@@ -11,10 +13,15 @@ export class NotFoundError extends DomainError {
     /** True when `id` is the client's own (malformed) global id rather than a database id. */
     readonly idIsGlobal = false,
     /** For a link that does not exist between two things that do (a tag not on a person). */
-    message = `${resource} ${id} was not found.`,
+    message = `${resource} ${idIsGlobal ? id : encodeGlobalId(resource, id)} was not found.`,
   ) {
     super(message);
     this.name = 'NotFoundError';
+  }
+
+  /** The id as the client knows it: a database id never reaches a client. */
+  get globalId(): string {
+    return this.idIsGlobal ? this.id : encodeGlobalId(this.resource, this.id);
   }
 }
 
@@ -53,6 +60,15 @@ export class FieldNotSetError extends DomainError {
     super(`Field ${field} is not set on this person.`);
     this.name = 'FieldNotSetError';
   }
+}
+
+/**
+ * The message for an id inside an input that names nothing of this organisation: the same
+ * whether it names nothing at all or something of another organisation, and naming the global id
+ * the client sent (`what` is how the message calls the type, "note category").
+ */
+export function notInOrganisation(typename: string, id: string, what: string): string {
+  return `No ${what} ${encodeGlobalId(typename, id)} in this organisation.`;
 }
 
 /** Collects issues while an input is checked, then throws them all at once. */

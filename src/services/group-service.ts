@@ -1,7 +1,7 @@
 import type { Db } from '../db/prisma.ts';
 import type { Group, GroupMembership, GroupRole } from '../generated/prisma/client.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
-import { IssueList, NotFoundError, ValidationError } from './errors.ts';
+import { IssueList, NotFoundError, notInOrganisation, ValidationError } from './errors.ts';
 import { holdPeople, lockPerson, lockRow } from './row-locks.ts';
 import { recordEvent, recordEvents } from './timeline.ts';
 import { requiredTitle, titleLimits } from './titles.ts';
@@ -169,7 +169,7 @@ async function checkCategory(db: Db, actor: Actor, categoryId: string | null | u
   });
   if (!category) {
     throw new ValidationError([
-      { path: ['input', 'categoryId'], message: `No group category ${categoryId} in this organisation.` },
+      { path: ['input', 'categoryId'], message: notInOrganisation('GroupCategory', categoryId, 'group category') },
     ]);
   }
 }

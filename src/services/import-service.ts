@@ -2,7 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { Import, Person, Tag } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
-import { DomainError, type FieldIssue, IssueList, ShuttingDownError, ValidationError } from './errors.ts';
+import { DomainError, type FieldIssue, IssueList, notInOrganisation, ShuttingDownError, ValidationError } from './errors.ts';
 import { sameValue } from './changes.ts';
 import { checkGroupsExist, groupIdsOf } from './field-value-service.ts';
 import { bulkFields, insertPlainPeople, isPlain, type PlainPerson, preparePlain, refKey } from './import-bulk.ts';
@@ -389,7 +389,7 @@ async function checkOptions(db: Db, actor: Actor, options: ImportOptions): Promi
   options.tagIds.forEach((tagId, index) => {
     const tag = tags.find((candidate) => candidate.id === tagId);
     const path = ['input', 'tagIds', String(index)];
-    if (!tag) issues.add(path, `No tag ${tagId} in this organisation.`);
+    if (!tag) issues.add(path, notInOrganisation('Tag', tagId, 'tag'));
     else if (tag.valueType !== null) issues.add(path, `The tag "${tag.title}" needs a ${tag.valueType} value; an import adds tags without one.`);
     if (options.tagIds.indexOf(tagId) !== index) issues.add(path, 'This tag is listed twice.');
   });

@@ -2,7 +2,7 @@ import type { Db, Prisma } from '../db/prisma.ts';
 import type { Person } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
-import { IssueList } from './errors.ts';
+import { IssueList, notInOrganisation } from './errors.ts';
 import { recordEvent } from './timeline.ts';
 import { limits } from './validation.ts';
 import { sameValue, toJson } from './changes.ts';
@@ -225,7 +225,7 @@ async function lockPeople(db: Db, actor: Actor, input: MergeInput) {
   const byId = new Map(found.map((person) => [person.id, person]));
   const issues = new IssueList();
   input.personIds.forEach((id, index) => {
-    if (!byId.has(id)) issues.add(['input', 'personIds', index], `No person ${id} in this organisation.`);
+    if (!byId.has(id)) issues.add(['input', 'personIds', index], notInOrganisation('Person', id, 'person'));
   });
   issues.throwIfAny();
   const primary = byId.get(input.primaryId)!;

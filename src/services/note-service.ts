@@ -2,7 +2,7 @@ import type { Db, Prisma } from '../db/prisma.ts';
 import type { Note } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
-import { ForbiddenError, IssueList, NotFoundError, ValidationError } from './errors.ts';
+import { ForbiddenError, IssueList, NotFoundError, notInOrganisation, ValidationError } from './errors.ts';
 import { likeLiteral } from './like-pattern.ts';
 import type { WriteMode } from './person-input.ts';
 import { lockPerson, lockRow } from './row-locks.ts';
@@ -195,7 +195,7 @@ function authorOf(actor: Actor, input: NoteInput): string {
 async function checkAuthor(db: Db, ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>, authorId: string): Promise<void> {
   if (authorId === ctx.actor.userId) return;
   if (!(await lockRow(db, ctx, 'User', authorId, 'FOR KEY SHARE'))) {
-    throw new ValidationError([{ path: ['input', 'authorId'], message: `No user ${authorId} in this organisation.` }]);
+    throw new ValidationError([{ path: ['input', 'authorId'], message: notInOrganisation('User', authorId, 'user') }]);
   }
 }
 
@@ -204,7 +204,7 @@ async function checkCategory(db: Db, ctx: Pick<ServiceContext, 'actor' | 'dbSche
   if (categoryId === undefined) return;
   if (!(await lockRow(db, ctx, 'NoteCategory', categoryId, 'FOR KEY SHARE'))) {
     throw new ValidationError([
-      { path: ['input', 'categoryId'], message: `No note category ${categoryId} in this organisation.` },
+      { path: ['input', 'categoryId'], message: notInOrganisation('NoteCategory', categoryId, 'note category') },
     ]);
   }
 }

@@ -1,8 +1,9 @@
 import type { Db, Prisma } from '../db/prisma.ts';
 import type { Actor } from './actor.ts';
 import { type FieldRef, fieldWhere } from './custom-field-service.ts';
-import { IssueList } from './errors.ts';
+import { IssueList, notInOrganisation } from './errors.ts';
 import { jsonStringLikeLiteral, likeLiteral } from './like-pattern.ts';
+import { emptyAfterBeforeRange } from './time-range.ts';
 import { normalizeEmail } from './validation.ts';
 
 /** Which people a list shows; every condition given must hold (and/or/not combine filters). */
@@ -133,6 +134,9 @@ function dateRange(range: DateRange, path: string[], issues: IssueList): Prisma.
   if (range.before) filter.lte = range.before;
   if (range.strictlyBefore) filter.lt = range.strictlyBefore;
   if (Object.keys(filter).length === 0) issues.add(path, 'Give at least one of after, strictlyAfter, before, strictlyBefore.');
+  const empty = emptyAfterBeforeRange(range);
+  // A range no instant fits in is a mistake, not a question whose answer is nobody.
+  if (empty) issues.add(path, empty);
   return filter;
 }
 
@@ -148,8 +152,11 @@ async function customFieldCondition(
     select: { id: true, type: true },
   });
   if (!field) {
-    const name = 'id' in condition.field ? condition.field.id : condition.field.slug;
-    issues.add([...path, 'field'], `No custom field ${name} in this organisation.`);
+    const message =
+      'id' in condition.field
+        ? notInOrganisation('CustomField', condition.field.id, 'custom field')
+        : `No custom field ${condition.field.slug} in this organisation.`;
+    issues.add([...path, 'field'], message);
     return {};
   }
   const tests = [condition.eq !== undefined, condition.in != null, condition.contains != null, condition.isSet != null];

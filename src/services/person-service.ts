@@ -2,7 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { Person } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
-import { IssueList, NotFoundError } from './errors.ts';
+import { IssueList, NotFoundError, notInOrganisation } from './errors.ts';
 import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
 import { lockAndFindPerson, lockPerson } from './row-locks.ts';
@@ -142,7 +142,7 @@ async function checkReferences(
   const issues = new IssueList();
   if (ownerId) {
     const owner = await db.user.findFirst({ where: { id: ownerId, organizationId: actor.organizationId } });
-    if (!owner) issues.add(['input', 'ownerId'], `No user ${ownerId} in this organisation.`);
+    if (!owner) issues.add(['input', 'ownerId'], notInOrganisation('User', ownerId, 'user'));
   }
   const wantedIds = (companies ?? []).flatMap((ref) => (ref.id ? [ref.id] : []));
   if (wantedIds.length > 0) {
@@ -153,7 +153,7 @@ async function checkReferences(
     const foundIds = new Set(found.map((company) => company.id));
     companies?.forEach((ref, index) => {
       if (ref.id && !foundIds.has(ref.id)) {
-        issues.add(['input', 'companies', String(index), 'id'], `No company ${ref.id} in this organisation.`);
+        issues.add(['input', 'companies', String(index), 'id'], notInOrganisation('Company', ref.id, 'company'));
       }
     });
   }

@@ -1,4 +1,5 @@
 import type { Prisma } from '../db/prisma.ts';
+import { emptyTimeRange } from './time-range.ts';
 import type { TimelineEventType } from './timeline.ts';
 
 /** The read side of the timeline. Events are written by recordEvent (timeline.ts) inside each change. */
@@ -16,11 +17,10 @@ export const timelineOrder = [{ occurredAt: 'desc' }, { id: 'desc' }] satisfies 
 
 /** A time range whose end is not after its start, as a message; undefined when the range is fine. */
 export function invalidTimeRange(filter: TimelineFilter): string | undefined {
-  const { occurredAfter, occurredBefore } = filter;
-  if (occurredAfter && occurredBefore && occurredAfter.getTime() >= occurredBefore.getTime()) {
-    return `occurredAfter (${occurredAfter.toISOString()}) must be earlier than occurredBefore (${occurredBefore.toISOString()}).`;
-  }
-  return undefined;
+  return emptyTimeRange(
+    [{ name: 'occurredAfter', at: filter.occurredAfter, inclusive: false }],
+    [{ name: 'occurredBefore', at: filter.occurredBefore, inclusive: false }],
+  );
 }
 
 /**
