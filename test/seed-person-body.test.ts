@@ -82,6 +82,12 @@ const BodyTagPerson = graphql(`
   }
 `);
 
+const BodyDeleteTag = graphql(`
+  mutation BodyDeleteTag($id: ID!) {
+    deleteTag(id: $id) { __typename }
+  }
+`);
+
 const BodyImportPeople = graphql(`
   mutation BodyImportPeople($input: ImportPeopleInput!) {
     importPeople(input: $input) {
@@ -243,6 +249,25 @@ describe('Seed 002: tags in the person body (createPerson, replacePerson, update
     expect(new Set(results.map((result) => result.__typename))).toEqual(new Set(['UpdatePersonSuccess']));
     expect((await timeline(person.id)).filter((event) => event.type === 'TAG_ADDED')).toHaveLength(1);
     expect(tagIdsOf(await read(person.id))).toEqual([a]);
+  });
+
+  it('updatePerson tagIds racing deleteTag: each person is tagged (then untagged with TAG_REMOVED) or gets a ValidationError', async () => {
+    const doomed = await createTag(acme, 'Body doomed');
+    const people = await Promise.all(Array.from({ length: 4 }, (_, index) => createPersonId(acme, `Doomed ${index}`)));
+    const [deleted, ...updates] = await Promise.all([
+      acme.request(BodyDeleteTag, { id: doomed }),
+      ...people.map((id) => update(id, { tagIds: [doomed] })),
+    ]);
+    expect(deleted.deleteTag.__typename).toBe('DeleteTagSuccess');
+    for (const [index, result] of updates.entries()) {
+      const types = (await timeline(people[index]!)).map((event) => event.type);
+      if (result.__typename === 'UpdatePersonSuccess') expect(types).toEqual(['PERSON_CREATED', 'TAG_ADDED', 'TAG_REMOVED']);
+      else {
+        expect(result).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'tagIds', '0'] }] });
+        expect(types).toEqual(['PERSON_CREATED']);
+      }
+      expect(tagIdsOf(await read(people[index]!))).toEqual([]);
+    }
   });
 
   it('a tag with a value type cannot be added without a value (as tagPerson refuses it): ValidationError, nothing written', async () => {
