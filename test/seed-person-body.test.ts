@@ -450,7 +450,7 @@ describe("Seed 002: a client may give a person's id on create (a UUID it chose; 
     const before = await timeline(person.id);
     expect(await replace(person.id, { id: randomUUID(), familyName: 'Moved' })).toMatchObject({
       __typename: 'ValidationError',
-      fieldErrors: [{ path: ['input', 'id'], message: "A person's id cannot change: this id names another person." }],
+      fieldErrors: [{ path: ['input', 'id'], message: "A person's id cannot change: give this person's own id, or none." }],
     });
     expect(await read(person.id)).toMatchObject({ familyName: 'Round trip' });
     expect(await timeline(person.id)).toEqual(before);

@@ -67,7 +67,7 @@ async function writePerson(
   const prepared = preparePerson(input, mode);
   // The body's id (a PUT sends back what a GET gave) may only name the person it replaces.
   if (input.id != null && input.id !== id) {
-    throw new ValidationError([{ path: ['input', 'id'], message: "A person's id cannot change: this id names another person." }]);
+    throw new ValidationError([{ path: ['input', 'id'], message: "A person's id cannot change: give this person's own id, or none." }]);
   }
   return prisma.$transaction(async (tx) => {
     // changePerson's "before" and the events it writes must not interleave with another write's.
