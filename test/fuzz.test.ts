@@ -107,6 +107,8 @@ describe('fuzz (fast-check)', () => {
         externalId: text,
         linkedinId: text,
         birthday: dateText,
+        archivedAt: instantText,
+        id: text,
         emails: fc.array(fc.oneof(text, text.map((local) => `${local}@example.org`)), { maxLength: 3 }),
         phones: fc.array(text, { maxLength: 2 }),
         urls: fc.array(fc.oneof(text, text.map((path) => `https://example.org/${path}`)), { maxLength: 2 }),

@@ -29,11 +29,15 @@ const ImportStatusEnum = builder.enumType('ImportStatus', {
   },
 });
 
-const importMatchKeyCount = 2;
+const importMatchKeyCount = 3;
 
 const ImportMatchKeyEnum = builder.enumType('ImportMatchKey', {
   description: 'How a row finds the person it updates.',
   values: {
+    ID: {
+      value: 'ID',
+      description: "The row's id (a UUID, or the Person id of one) is the person's. A row whose id names no one and matches no one by a later key creates the person with that id.",
+    },
     EXTERNAL_ID: { value: 'EXTERNAL_ID', description: 'The same externalId.' },
     EMAIL: { value: 'EMAIL', description: 'Any of the row\'s emails among the person\'s (whatever its case).' },
   } satisfies Record<ImportMatchKey, { value: ImportMatchKey; description: string }>,
@@ -83,6 +87,10 @@ const ImportRowInput = builder.inputType('ImportRowInput', {
     'urls, addresses, companies and groups are added to the person\'s, theirs first, rather than replacing them.',
   ].join(' '),
   fields: (t) => ({
+    id: t.id({
+      description:
+        "The person's id, a UUID or the Person id of one: the person the row matches (matchOn ID), or the id of the person it creates (one already taken fails the row). A row matching someone else by a later key fails.",
+    }),
     familyName: t.string({ description: 'Required when the row creates a person; at most 500 characters.' }),
     ...personInputFields(t),
   }),
@@ -103,7 +111,7 @@ const ImportPeopleInput = builder.inputType('ImportPeopleInput', {
     }),
     matchOn: t.field({
       type: [ImportMatchKeyEnum],
-      defaultValue: ['EXTERNAL_ID', 'EMAIL'],
+      defaultValue: ['ID', 'EXTERNAL_ID', 'EMAIL'],
       description: 'The keys that find an existing person, tried in this order. An empty list creates a person for every row.',
     }),
     tagIds: t.idList({ defaultValue: [], description: `Tags (without a value type) added to every person imported; at most ${inputLimits.listItems}.` }),

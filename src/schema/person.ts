@@ -2,8 +2,8 @@ import type { InputFieldBuilder } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { type BuilderTypes, builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
-import { IssueList } from '../services/errors.ts';
-import type { PersonInput } from '../services/person-input.ts';
+import { ConflictError, IssueList } from '../services/errors.ts';
+import { maxTagIds, type PersonInput } from '../services/person-input.ts';
 import {
   archivePerson,
   createPerson,
@@ -139,11 +139,27 @@ export function personInputFields(t: InputFieldBuilder<BuilderTypes, 'InputObjec
   };
 }
 
+// Seed 002's body fields that createPerson, replacePerson and updatePerson take (import rows do not).
+function personBodyFields(t: InputFieldBuilder<BuilderTypes, 'InputObject'>) {
+  return {
+    archivedAt: t.field({
+      type: 'DateTime',
+      description:
+        'Archived at this instant (seed 002), never in the future; null: not archived. Archiving and unarchiving write PERSON_ARCHIVED and PERSON_UNARCHIVED, as archivePerson and unarchivePerson do.',
+    }),
+    tagIds: t.idList({
+      description: `Seed 002's tags: the person's tags, exactly these (at most ${maxTagIds}, each once). A tag the person has keeps its value; a new one is added without a value, so a tag with a value type is added with tagPerson. TAG_ADDED and TAG_REMOVED as tagPerson and untagPerson write them.`,
+    }),
+  };
+}
+
 const CreatePersonInput = builder.inputType('PersonInput', {
   description: 'Every field of a person. On replace (PUT), fields not given are cleared.',
   fields: (t) => ({
+    id: t.id({ description: clientIdDescription }),
     familyName: t.string({ required: true, description: 'Required; at most 500 characters.' }),
     ...personInputFields(t),
+    ...personBodyFields(t),
   }),
 });
 
@@ -152,17 +168,41 @@ const UpdatePersonInput = builder.inputType('UpdatePersonInput', {
   fields: (t) => ({
     familyName: t.string({ description: 'Cannot be cleared: a person always has a family name.' }),
     ...personInputFields(t),
+    ...personBodyFields(t),
   }),
 });
 
+const clientIdDescription =
+  'The id the client chose (seed 002): a UUID, or the Person id made from one; the person\'s id is then the Person id of that UUID. ' +
+  'An id already taken is a ConflictError. On replacePerson it may only be the id of the person replaced.';
+
+// A UUID as PostgreSQL writes one; a client's is taken in any case and stored in lower case.
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A client's person id, as a UUID or the Person global id of one: the lower-case UUID, or an issue at `path`. */
+export function clientPersonId(issues: IssueList, path: string[], id: string): string {
+  const uuid = uuidPattern.test(id) ? id : localId(id, 'Person');
+  if (uuid === undefined || !uuidPattern.test(uuid)) {
+    issues.add(path, 'Must be a UUID such as "0190c1d2-7e3a-7b4c-9d5e-6f708192a3b4", or the Person id of one.');
+    return id;
+  }
+  return uuid.toLowerCase();
+}
+
 // Create's input is this one with familyName required.
-export type PersonInputArg = typeof UpdatePersonInput.$inferInput;
+export type PersonInputArg = typeof UpdatePersonInput.$inferInput & { id?: string | null };
 
 /** Turns the GraphQL input into the service's, decoding the global ids it holds. */
 export function toPersonInput(input: PersonInputArg): PersonInput {
   const issues = new IssueList();
-  const { ownerId, companies, groups, fields, fieldsByGroup, ...rest } = input;
+  const { id, ownerId, companies, groups, fields, fieldsByGroup, tagIds, ...rest } = input;
   const result: PersonInput = { ...rest, ...toPersonFieldsInput(issues, { groups, fields, fieldsByGroup }) };
+  if (id != null) result.id = clientPersonId(issues, ['input', 'id'], id);
+  if (tagIds !== undefined) {
+    // Bounded before it is decoded: the service says so again, with the path, for any caller.
+    result.tagIds =
+      tagIds && tagIds.length <= maxTagIds ? tagIds.map((tagId, index) => inputId(issues, ['input', 'tagIds', String(index)], tagId, 'Tag')) : tagIds;
+  }
   if (ownerId !== undefined) result.ownerId = ownerId && inputId(issues, ['input', 'ownerId'], ownerId, 'User');
   if (companies !== undefined) {
     // null is kept as null: in a PATCH it clears the companies, as [] does.
@@ -196,7 +236,7 @@ builder.mutationField('createPerson', (t) =>
   t.field({
     type: Person,
     description: 'Creates a person. familyName is required (seed 002).',
-    errors: mutationResult('CreatePerson', 'person'),
+    errors: mutationResult('CreatePerson', 'person', [ConflictError]),
     args: { input: t.arg({ type: CreatePersonInput, required: true }) },
     resolve: (_root, { input }, ctx) => createPerson(serviceContext(ctx), toPersonInput(input)),
   }),

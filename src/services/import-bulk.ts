@@ -23,7 +23,8 @@ export interface BulkContext {
 
 /** A row that needs no lookup beyond its custom fields' definitions, and no write beyond the person, their values and the import's tags and groups. */
 export function isPlain(input: PersonInput): boolean {
-  return input.ownerId == null && !input.companies?.length && !input.groups?.length && !input.fieldsByGroup?.length;
+  // A row with its own id is created one by one, where a taken id is that row's ConflictError.
+  return input.id == null && input.ownerId == null && !input.companies?.length && !input.groups?.length && !input.fieldsByGroup?.length;
 }
 
 export interface PlainPerson {

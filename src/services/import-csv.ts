@@ -50,6 +50,8 @@ const columnsByHeader = new Map<string, Column>([
   ...booleanColumns.map((name) => [normalise(name), { kind: 'boolean', name }] as const),
   ...integerColumns.map((name) => [normalise(name), { kind: 'integer', name }] as const),
   ['birthday', { kind: 'date', name: 'birthday' }],
+  // The person's id, a UUID or the Person id of one (ImportRowInput.id).
+  ['id', { kind: 'text', name: 'id' }],
   ...Object.entries(listColumns).flatMap(([plural, singular]) => [
     [plural, { kind: 'list', name: plural as keyof typeof listColumns }] as const,
     [singular, { kind: 'list', name: plural as keyof typeof listColumns }] as const,
@@ -57,7 +59,7 @@ const columnsByHeader = new Map<string, Column>([
 ]);
 
 /** The column names a header may use, for the README and for error messages. */
-export const csvColumnNames = [...textColumns, ...booleanColumns, ...integerColumns, 'birthday', ...Object.keys(listColumns), `${fieldPrefix}<slug>`];
+export const csvColumnNames = ['id', ...textColumns, ...booleanColumns, ...integerColumns, 'birthday', ...Object.keys(listColumns), `${fieldPrefix}<slug>`];
 
 function readHeader(cells: string[]): Column[] {
   const issues: FieldIssue[] = [];

@@ -12,7 +12,7 @@ import { lockPeople } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 import { normalizeEmail } from './validation.ts';
 
-export type ImportMatchKey = 'EXTERNAL_ID' | 'EMAIL';
+export type ImportMatchKey = 'ID' | 'EXTERNAL_ID' | 'EMAIL';
 
 /** Far above the 10,000 rows an import must take, and still a bound on one request's work. */
 export const maxImportRows = 50_000;
@@ -199,6 +199,7 @@ async function* batchesOf(rows: AsyncIterable<ImportRow> | Iterable<ImportRow>, 
 
 /** The values of a row that a key compares. */
 function matchValues(input: PersonInput, key: ImportMatchKey): string[] {
+  if (key === 'ID') return input.id ? [input.id] : [];
   if (key === 'EXTERNAL_ID') {
     const externalId = input.externalId?.trim();
     return externalId ? [externalId] : [];
@@ -270,7 +271,7 @@ async function findMatches(
     const found = await tx.person.findMany({
       where: {
         organizationId: ctx.actor.organizationId,
-        ...(key === 'EXTERNAL_ID' ? { externalId: { in: values } } : { emails: { hasSome: values } }),
+        ...(key === 'ID' ? { id: { in: values } } : key === 'EXTERNAL_ID' ? { externalId: { in: values } } : { emails: { hasSome: values } }),
       },
     });
     foundByKey.set(key, found);
@@ -287,7 +288,7 @@ async function findMatches(
   const byKey = new Map<string, Person[]>();
   for (const [key, found] of foundByKey) {
     for (const person of found.flatMap((candidate) => locked.get(candidate.id) ?? [])) {
-      for (const value of key === 'EXTERNAL_ID' ? [person.externalId!] : person.emails) {
+      for (const value of key === 'ID' ? [person.id] : key === 'EXTERNAL_ID' ? [person.externalId!] : person.emails) {
         const keyed = `${key} ${value}`;
         byKey.set(keyed, [...(byKey.get(keyed) ?? []), person]);
       }
@@ -329,6 +330,10 @@ async function applyRow(tx: Db, row: number, input: PersonInput, match: Person |
 }
 
 async function writeRow(tx: Db, input: PersonInput, match: Person | null, { actor, options, tags, importId }: BatchContext): Promise<RowOutcome> {
+  // A row's id is the person's id: it names the person the row creates, or the one it matches.
+  if (input.id && match && match.id !== input.id) {
+    throw new ValidationError([{ path: ['id'], message: 'The row matches another person than its id names (by a later key of matchOn).' }]);
+  }
   const importedAt = new Date();
   let personId: string;
   let outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED';

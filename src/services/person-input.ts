@@ -14,6 +14,8 @@ export interface CompanyRef {
  * custom-field values are checked and written by person-fields.ts.
  */
 export interface PersonInput extends PersonFieldsInput {
+  /** createPerson and import rows: the id the client chose (a lower-case UUID); replace: must be the person's own. */
+  id?: string | null;
   givenName?: string | null;
   familyName?: string | null;
   additionalName?: string | null;
@@ -45,6 +47,10 @@ export interface PersonInput extends PersonFieldsInput {
   totalDeals?: number | null;
   totalWonDeals?: number | null;
   totalLostDeals?: number | null;
+  /** Seed 002: archived at this instant (never in the future); null: not archived. */
+  archivedAt?: Date | null;
+  /** Seed 002's tags (local ids): exactly the person's tags once written; see person-tags.ts. */
+  tagIds?: readonly string[] | null;
 }
 
 /**
@@ -59,7 +65,12 @@ export interface PreparedPerson {
   data: Partial<PersonScalars>;
   /** undefined: leave the companies as they are. */
   companies: CompanyRef[] | undefined;
+  /** undefined: leave the tags as they are; otherwise exactly these (no duplicates, at most 100). */
+  tagIds: string[] | undefined;
 }
+
+/** Tags a person input may list; a tag list is bounded like the others of a mutation. */
+export const maxTagIds = 100;
 
 /** The text fields and their length limits. */
 export const textFields = {
@@ -122,6 +133,11 @@ export function preparePerson(input: PersonInput, mode: WriteMode, basePath: str
   if (input.sendInvite) data.invitedAt = new Date();
   const ownerId = given('ownerId');
   if (ownerId !== undefined) data.ownerId = ownerId;
+  const archivedAt = given('archivedAt');
+  // Seed 002's archivedAt is the instant the person was archived: a past one, like a backdated note.
+  if (archivedAt && archivedAt.getTime() > Date.now()) issues.add(at('archivedAt'), 'Must not be in the future.');
+  if (archivedAt !== undefined) data.archivedAt = archivedAt;
+  if (mode === 'create' && input.id != null) data.id = input.id;
 
   for (const [key, kind] of Object.entries(listFields) as [keyof typeof listFields, (typeof listFields)[keyof typeof listFields]][]) {
     const list = cleanList(issues, at(key), given(key), kind);
@@ -129,8 +145,9 @@ export function preparePerson(input: PersonInput, mode: WriteMode, basePath: str
   }
 
   const companies = prepareCompanies(issues, at('companies'), given('companies'));
+  const tagIds = prepareTagIds(issues, at('tagIds'), given('tagIds'));
   issues.throwIfAny();
-  return { data, companies };
+  return { data, companies, tagIds };
 }
 
 function prepareCompanies(
@@ -148,4 +165,15 @@ function prepareCompanies(
     }
     return ref.id != null ? { id: ref.id } : { name: name ?? null };
   });
+}
+
+/** null (a PATCH clearing them) is no tags; a tag listed twice is a mistake, as a group is. */
+function prepareTagIds(issues: IssueList, path: string[], tagIds: readonly string[] | null | undefined): string[] | undefined {
+  if (tagIds === undefined) return undefined;
+  if (tagIds === null) return [];
+  if (tagIds.length > maxTagIds) issues.add(path, `At most ${maxTagIds} tags (got ${tagIds.length}).`);
+  tagIds.forEach((tagId, index) => {
+    if (tagIds.indexOf(tagId) !== index) issues.add([...path, String(index)], 'This tag is listed twice.');
+  });
+  return [...tagIds];
 }

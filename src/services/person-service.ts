@@ -2,17 +2,24 @@ import type { Db } from '../db/prisma.ts';
 import type { Person } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
-import { IssueList, NotFoundError, notInOrganisation } from './errors.ts';
+import { ConflictError, IssueList, NotFoundError, notInOrganisation, ValidationError } from './errors.ts';
 import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
+import { writePersonTags } from './person-tags.ts';
 import { lockAndFindPerson, lockPerson } from './row-locks.ts';
+import { conflictOnDuplicate } from './titles.ts';
 import { recordEvent } from './timeline.ts';
 import { sameValue, toJson } from './changes.ts';
 
-export async function createPerson({ prisma, actor }: ServiceContext, input: PersonInput): Promise<Person> {
+export async function createPerson(ctx: ServiceContext, input: PersonInput): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   const prepared = preparePerson(input, 'create');
-  return prisma.$transaction((tx) => insertPerson(tx, actor, input, prepared));
+  return prisma.$transaction(async (tx) => {
+    const person = await insertPerson(tx, actor, input, prepared);
+    await writePersonTags(tx, ctx, person.id, prepared.tagIds, true);
+    return person;
+  });
 }
 
 /** Creates a person inside the caller's transaction (createPerson's, or an import row's). */
@@ -24,12 +31,18 @@ export async function insertPerson(
   { importedAt }: { importedAt?: Date } = {},
 ): Promise<Person> {
   await checkReferences(tx, actor, data.ownerId, companies);
-  const person = await tx.person.create({
-    data: { ...data, familyName: data.familyName!, organizationId: actor.organizationId, createdById: actor.userId, importedAt },
-  });
+  if (data.id) await assertIdFree(tx, data.id);
+  const person = await conflictOnDuplicate(
+    tx.person.create({
+      data: { ...data, familyName: data.familyName!, organizationId: actor.organizationId, createdById: actor.userId, importedAt },
+    }),
+    idTakenMessage(data.id),
+  );
   if (companies) await linkCompanies(tx, actor, person.id, companies);
   await recordEvent(tx, actor, person.id, 'PERSON_CREATED');
   await writePersonFields(tx, actor, person.id, input, 'create');
+  // Created already archived (seed 002): the event archivePerson writes.
+  if (person.archivedAt) await recordEvent(tx, actor, person.id, 'PERSON_ARCHIVED');
   return person;
 }
 
@@ -52,10 +65,16 @@ async function writePerson(
   const { prisma, actor } = ctx;
   requireWriter(actor);
   const prepared = preparePerson(input, mode);
+  // The body's id (a PUT sends back what a GET gave) may only name the person it replaces.
+  if (input.id != null && input.id !== id) {
+    throw new ValidationError([{ path: ['input', 'id'], message: "A person's id cannot change: give this person's own id, or none." }]);
+  }
   return prisma.$transaction(async (tx) => {
     // changePerson's "before" and the events it writes must not interleave with another write's.
     await lockPerson(tx, ctx, id);
-    return (await changePerson(tx, actor, id, input, mode, prepared)).person;
+    const { person } = await changePerson(tx, actor, id, input, mode, prepared);
+    await writePersonTags(tx, ctx, id, prepared.tagIds, false);
+    return person;
   });
 }
 
@@ -76,18 +95,25 @@ export async function changePerson(
   // Groups and field values record their own timeline events (GROUP_*, FIELD_*).
   const fieldsChanged = await writePersonFields(tx, actor, id, input, mode);
   const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
-  for (const [key, after] of Object.entries(data)) {
+  const { archivedAt, ...fields } = data;
+  for (const [key, after] of Object.entries(fields)) {
     const previous = before[key as keyof Person];
     if (!sameValue(previous, after)) changes[key] = { before: toJson(previous), after: toJson(after) };
   }
+  // Archiving and unarchiving write the events archivePerson and unarchivePerson write; moving the
+  // date of an archived person is a change like any other.
+  const archiving = archivedAt === undefined || sameValue(before.archivedAt, archivedAt) ? undefined : archivedAt;
+  if (archiving && before.archivedAt) changes.archivedAt = { before: toJson(before.archivedAt), after: toJson(archiving) };
   if (companies) {
     const beforeIds = await companyIds(tx, id);
     const afterIds = await linkCompanies(tx, actor, id, companies);
     if (!sameValue(beforeIds, afterIds)) changes.companies = { before: beforeIds, after: afterIds };
   }
-  if (Object.keys(changes).length === 0) return { person: before, changed: fieldsChanged };
+  if (Object.keys(changes).length === 0 && archiving === undefined) return { person: before, changed: fieldsChanged };
   const person = await tx.person.update({ where: { id }, data });
-  await recordEvent(tx, actor, id, 'PERSON_UPDATED', { changes });
+  if (Object.keys(changes).length > 0) await recordEvent(tx, actor, id, 'PERSON_UPDATED', { changes });
+  if (archiving && !before.archivedAt) await recordEvent(tx, actor, id, 'PERSON_ARCHIVED');
+  if (archiving === null) await recordEvent(tx, actor, id, 'PERSON_UNARCHIVED');
   return { person, changed: true };
 }
 
@@ -130,6 +156,18 @@ export async function findPersonOrThrow(db: Db, actor: Actor, id: string): Promi
   const person = await db.person.findFirst({ where: { id, organizationId: actor.organizationId } });
   if (!person) throw new NotFoundError('Person', id);
   return person;
+}
+
+/**
+ * A client's own id (seed 002) must name no one, in any organisation; the message is the same
+ * either way, so that it tells nothing of another organisation's people.
+ */
+async function assertIdFree(db: Db, id: string): Promise<void> {
+  if (await db.person.findUnique({ where: { id }, select: { id: true } })) throw new ConflictError(idTakenMessage(id));
+}
+
+function idTakenMessage(id: string | undefined): string {
+  return `The id ${id} is already taken: choose another.`;
 }
 
 /** The owner and companies given by id must be this organisation's. */

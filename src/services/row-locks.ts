@@ -67,15 +67,26 @@ export function lockPeople(tx: Db, ctx: Pick<ServiceContext, 'actor' | 'dbSchema
   return lockPeopleIn(tx, ctx, ids, 'FOR NO KEY UPDATE');
 }
 
-async function lockPeopleIn(
+function lockPeopleIn(
   tx: Db,
-  { actor, dbSchema }: Pick<ServiceContext, 'actor' | 'dbSchema'>,
+  ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>,
   ids: readonly string[],
   mode: 'FOR KEY SHARE' | 'FOR NO KEY UPDATE',
 ): Promise<string[]> {
+  return lockRows(tx, ctx, 'Person', ids, mode);
+}
+
+/** Locks the organisation's rows with these ids, in id order (so that two such writes never wait in a circle); answers those that exist. */
+export async function lockRows(
+  tx: Db,
+  { actor, dbSchema }: Pick<ServiceContext, 'actor' | 'dbSchema'>,
+  table: LockedTable,
+  ids: readonly string[],
+  mode: LockMode,
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT "id" FROM ${Prisma.raw(`${quoteIdent(dbSchema)}."Person"`)}
+    SELECT "id" FROM ${Prisma.raw(`${quoteIdent(dbSchema)}.${quoteIdent(table)}`)}
     WHERE "id" = ANY(${[...ids]}) AND "organizationId" = ${actor.organizationId}
     ORDER BY "id" ${Prisma.raw(mode)}`;
   return rows.map((row) => row.id);
