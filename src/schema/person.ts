@@ -144,6 +144,7 @@ const CreatePersonInput = builder.inputType('PersonInput', {
   fields: (t) => ({
     familyName: t.string({ required: true, description: 'Required; at most 500 characters.' }),
     ...personInputFields(t),
+    projectIds: t.idList({ description: "Seed 001's projects the person is on, at most 100; on replace (PUT) not given clears them." }),
   }),
 });
 
@@ -152,6 +153,7 @@ const UpdatePersonInput = builder.inputType('UpdatePersonInput', {
   fields: (t) => ({
     familyName: t.string({ description: 'Cannot be cleared: a person always has a family name.' }),
     ...personInputFields(t),
+    projectIds: t.idList({ description: "Seed 001's projects the person is on, at most 100: absent keeps them, null or [] clears." }),
   }),
 });
 
@@ -161,8 +163,11 @@ export type PersonInputArg = typeof UpdatePersonInput.$inferInput;
 /** Turns the GraphQL input into the service's, decoding the global ids it holds. */
 export function toPersonInput(input: PersonInputArg): PersonInput {
   const issues = new IssueList();
-  const { ownerId, companies, groups, fields, fieldsByGroup, ...rest } = input;
+  const { ownerId, companies, groups, fields, fieldsByGroup, projectIds, ...rest } = input;
   const result: PersonInput = { ...rest, ...toPersonFieldsInput(issues, { groups, fields, fieldsByGroup }) };
+  if (projectIds !== undefined) {
+    result.projectIds = projectIds?.map((id, index) => inputId(issues, ['input', 'projectIds', String(index)], id, 'Project')) ?? null;
+  }
   if (ownerId !== undefined) result.ownerId = ownerId && inputId(issues, ['input', 'ownerId'], ownerId, 'User');
   if (companies !== undefined) {
     result.companies = companies?.map((ref, index) =>

@@ -5,6 +5,7 @@ import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError } from './errors.ts';
 import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
+import { checkProjectsExist, projectIdsOf, projectIdsToWrite } from './project-service.ts';
 import { lockAndFindPerson, lockPerson } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 import { sameValue, toJson } from './changes.ts';
@@ -12,6 +13,7 @@ import { sameValue, toJson } from './changes.ts';
 export async function createPerson({ prisma, actor }: ServiceContext, input: PersonInput): Promise<Person> {
   requireWriter(actor);
   const prepared = preparePerson(input, 'create');
+  projectIdsToWrite(input, 'create');
   return prisma.$transaction((tx) => insertPerson(tx, actor, input, prepared));
 }
 
@@ -23,9 +25,18 @@ export async function insertPerson(
   { data, companies }: PreparedPerson = preparePerson(input, 'create'),
   { importedAt }: { importedAt?: Date } = {},
 ): Promise<Person> {
+  const projectIds = projectIdsToWrite(input, 'create')!;
   await checkReferences(tx, actor, data.ownerId, companies);
+  await checkProjectsExist(tx, actor, projectIds, input.projectIds ?? []);
   const person = await tx.person.create({
-    data: { ...data, familyName: data.familyName!, organizationId: actor.organizationId, createdById: actor.userId, importedAt },
+    data: {
+      ...data,
+      familyName: data.familyName!,
+      organizationId: actor.organizationId,
+      createdById: actor.userId,
+      importedAt,
+      ...(projectIds.length > 0 ? { projects: { connect: projectIds.map((id) => ({ id })) } } : {}),
+    },
   });
   if (companies) await linkCompanies(tx, actor, person.id, companies);
   await recordEvent(tx, actor, person.id, 'PERSON_CREATED');
@@ -52,6 +63,7 @@ async function writePerson(
   const { prisma, actor } = ctx;
   requireWriter(actor);
   const prepared = preparePerson(input, mode);
+  projectIdsToWrite(input, mode);
   return prisma.$transaction(async (tx) => {
     // changePerson's "before" and the events it writes must not interleave with another write's.
     await lockPerson(tx, ctx, id);
@@ -72,7 +84,9 @@ export async function changePerson(
   { data, companies }: PreparedPerson = preparePerson(input, mode),
 ): Promise<{ person: Person; changed: boolean }> {
   const before = await findPersonOrThrow(tx, actor, id);
+  const projectIds = projectIdsToWrite(input, mode);
   await checkReferences(tx, actor, data.ownerId, companies);
+  if (projectIds) await checkProjectsExist(tx, actor, projectIds, input.projectIds ?? []);
   // Groups and field values record their own timeline events (GROUP_*, FIELD_*).
   const fieldsChanged = await writePersonFields(tx, actor, id, input, mode);
   const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
@@ -85,8 +99,17 @@ export async function changePerson(
     const afterIds = await linkCompanies(tx, actor, id, companies);
     if (!sameValue(beforeIds, afterIds)) changes.companies = { before: beforeIds, after: afterIds };
   }
+  let projects: { set: { id: string }[] } | undefined;
+  if (projectIds) {
+    // Recorded in PERSON_UPDATED like the companies: a list of related records set through the person.
+    const beforeIds = await projectIdsOf(tx, id);
+    if (!sameValue(beforeIds, projectIds)) {
+      changes.projects = { before: beforeIds, after: projectIds };
+      projects = { set: projectIds.map((projectId) => ({ id: projectId })) };
+    }
+  }
   if (Object.keys(changes).length === 0) return { person: before, changed: fieldsChanged };
-  const person = await tx.person.update({ where: { id }, data });
+  const person = await tx.person.update({ where: { id }, data: projects ? { ...data, projects } : data });
   await recordEvent(tx, actor, id, 'PERSON_UPDATED', { changes });
   return { person, changed: true };
 }

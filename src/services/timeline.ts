@@ -44,6 +44,7 @@ export const timelineIdKeyTypes: ReadonlyMap<string, string> = new Map(
     importId: 'Import',
     ownerId: 'User',
     companies: 'Company',
+    projects: 'Project',
   }),
 );
 
