@@ -331,6 +331,27 @@ describe("Seed 001 projects: a person's projectIds", () => {
   });
 });
 
+describe('Seed 001 projects: concurrent writes', () => {
+  it('a person linked to a project being deleted is linked first (then unlinked) or gets a ValidationError, never an unexpected error', async () => {
+    for (let round = 0; round < 5; round++) {
+      const project = await createProject(acme, `Racing ${round}`);
+      const [created, deleted] = await Promise.all([
+        acme.request(CreatePersonWithProjects, { input: { familyName: `Racer ${round}`, projectIds: [project] } }),
+        acme.request(DeleteProject, { id: project }),
+      ]);
+      expect(deleted.deleteProject.__typename).toBe('DeleteProjectSuccess');
+      expect(['CreatePersonSuccess', 'ValidationError']).toContain(created.createPerson.__typename);
+      if (created.createPerson.__typename === 'CreatePersonSuccess') {
+        expect(await projectsOf(created.createPerson.person.id)).toEqual([]);
+      } else if (created.createPerson.__typename === 'ValidationError') {
+        expect(created.createPerson.fieldErrors).toEqual([
+          { path: ['input', 'projectIds', '0'], message: `There is no project ${project} in this organisation.` },
+        ]);
+      }
+    }
+  });
+});
+
 describe('Seed 001 projects: reads', () => {
   it('a page of people with their projects costs the same statements for 2 people as for 20', async () => {
     const org = await createOrgClient(test, 'Batching');

@@ -6,15 +6,19 @@ import { IssueList, NotFoundError } from './errors.ts';
 import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
 import { checkProjectsExist, projectIdsOf, projectIdsToWrite } from './project-service.ts';
-import { lockAndFindPerson, lockPerson } from './row-locks.ts';
+import { holdProjects, lockAndFindPerson, lockPerson } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 import { sameValue, toJson } from './changes.ts';
 
-export async function createPerson({ prisma, actor }: ServiceContext, input: PersonInput): Promise<Person> {
+export async function createPerson(ctx: ServiceContext, input: PersonInput): Promise<Person> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
   const prepared = preparePerson(input, 'create');
-  projectIdsToWrite(input, 'create');
-  return prisma.$transaction((tx) => insertPerson(tx, actor, input, prepared));
+  const projectIds = projectIdsToWrite(input, 'create')!;
+  return prisma.$transaction(async (tx) => {
+    await holdProjects(tx, ctx, projectIds);
+    return insertPerson(tx, actor, input, prepared);
+  });
 }
 
 /** Creates a person inside the caller's transaction (createPerson's, or an import row's). */
@@ -63,10 +67,11 @@ async function writePerson(
   const { prisma, actor } = ctx;
   requireWriter(actor);
   const prepared = preparePerson(input, mode);
-  projectIdsToWrite(input, mode);
+  const projectIds = projectIdsToWrite(input, mode);
   return prisma.$transaction(async (tx) => {
     // changePerson's "before" and the events it writes must not interleave with another write's.
     await lockPerson(tx, ctx, id);
+    await holdProjects(tx, ctx, projectIds ?? []);
     return (await changePerson(tx, actor, id, input, mode, prepared)).person;
   });
 }
