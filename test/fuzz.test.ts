@@ -75,7 +75,7 @@ async function snapshot() {
   return { people, values, companies, events };
 }
 
-const fieldTypes = ['TEXT', 'NUMBER', 'DATE', 'URL', 'JSON', 'SINGLE_SELECT', 'MULTIPLE_SELECT', 'CONTACT', 'USER'] as const;
+const fieldTypes = ['TEXT', 'NUMBER', 'DATE', 'URL', 'JSON', 'SINGLE_SELECT', 'MULTIPLE_SELECT', 'CONTACT', 'USER', 'MAGIC', 'OBJECT'] as const;
 
 beforeAll(async () => {
   test = await createTestApp();

@@ -53,6 +53,10 @@ const tag = (title: string) =>
   send(`mutation($input: TagInput!) { createTag(input: $input) { ... on CreateTagSuccess { tag { id } } } }`, { input: { title } }).then(
     (response) => (response.data!.createTag as { tag: { id: string } }).tag.id,
   );
+const project = (title: string) =>
+  send(`mutation($input: ProjectInput!) { createProject(input: $input) { ... on CreateProjectSuccess { project { id } } } }`, { input: { title } }).then(
+    (response) => (response.data!.createProject as { project: { id: string } }).project.id,
+  );
 const group = (title: string) =>
   send(`mutation($input: GroupInput!) { createGroup(input: $input) { ... on CreateGroupSuccess { group { id } } } }`, { input: { title } }).then(
     (response) => (response.data!.createGroup as { group: { id: string } }).group.id,
@@ -266,6 +270,43 @@ const cases: Record<string, Case> = {
         variables: { input: { title: unique } },
         async check() {
           expect(await test.prisma.tag.count({ where: { title: unique } })).toBe(1);
+        },
+      };
+    },
+  },
+  createProject: {
+    operation: 'mutation($input: ProjectInput!) { createProject(input: $input) SELECTION }',
+    async setup(unique) {
+      return {
+        variables: { input: { title: unique } },
+        async check() {
+          expect(await test.prisma.project.count({ where: { title: unique } })).toBe(1);
+        },
+      };
+    },
+  },
+  updateProject: {
+    operation: 'mutation($id: ID!, $input: UpdateProjectInput!) { updateProject(id: $id, input: $input) SELECTION }',
+    async setup(unique) {
+      const id = await project(unique);
+      return {
+        variables: { id, input: { title: `${unique} renamed` } },
+        async check() {
+          expect((await test.prisma.project.findUniqueOrThrow({ where: { id: localIdOf(id) } })).title).toBe(`${unique} renamed`);
+        },
+      };
+    },
+  },
+  deleteProject: {
+    operation: 'mutation($id: ID!) { deleteProject(id: $id) SELECTION }',
+    async setup(unique) {
+      const id = await project(unique);
+      const personId = await person(unique, { projectIds: [id] });
+      return {
+        variables: { id },
+        async check() {
+          expect(await test.prisma.project.count({ where: { id: localIdOf(id) } })).toBe(0);
+          expect(await test.prisma.person.count({ where: { id: localIdOf(personId), projects: { some: {} } } })).toBe(0);
         },
       };
     },

@@ -26,6 +26,12 @@ export const CustomFieldTypeEnum = builder.enumType('CustomFieldType', {
     MULTIPLE_SELECT: { description: 'A list of option labels: ["B2B", "B2C"].' },
     CONTACT: { description: 'People and companies: [{ "id": "<Person or Company id>" }]; stored as a list of ids.' },
     USER: { description: 'Users: [{ "id": "<User id>" }] or [{ "email": "jane@example.org" }]; stored as a list of ids.' },
+    MAGIC: { description: "Seed 003's magicField: text of at most 5000 characters, \"foo\" (folk fills it in; here it is set like TEXT)." },
+    OBJECT: {
+      description:
+        'Seed 003\'s objectField: records another service holds, [{ "id": "obj_2f62…" }]; ids of at most 200 characters, ' +
+        'none twice, kept as given (this API cannot look them up); stored as a list of ids.',
+    },
   } as const,
 });
 

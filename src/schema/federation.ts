@@ -16,6 +16,7 @@ import { Note } from './note.ts';
 import { NoteCategory } from './note-category.ts';
 import { fieldCost } from './pagination.ts';
 import { Person } from './person.ts';
+import { Project } from './project.ts';
 import { Tag } from './tag.ts';
 import { TimelineEvent } from './timeline.ts';
 import { User } from './user.ts';
@@ -89,6 +90,13 @@ builder.asEntity(GroupCategory, {
   key: globalIdKey,
   resolveReference: referenceResolver('GroupCategory', (ctx, ids, query) =>
     ctx.prisma.groupCategory.findMany({ ...query, where: inOrganization(ctx, ids) }),
+  ),
+});
+
+builder.asEntity(Project, {
+  key: globalIdKey,
+  resolveReference: referenceResolver('Project', (ctx, ids, query) =>
+    ctx.prisma.project.findMany({ ...query, where: inOrganization(ctx, ids) }),
   ),
 });
 

@@ -57,6 +57,8 @@ const storedShapes: Record<CustomFieldType, (value: unknown) => boolean> = {
   MULTIPLE_SELECT: isStringList,
   CONTACT: isStringList,
   USER: isStringList,
+  MAGIC: isString,
+  OBJECT: isStringList,
 };
 
 function typedValueOf(type: CustomFieldType, value: unknown): TypedValue {
@@ -74,6 +76,8 @@ const SingleSelectValue = typedObject('SingleSelectValue', 'A SINGLE_SELECT valu
 const MultipleSelectValue = typedObject('MultipleSelectValue', 'A MULTIPLE_SELECT value.');
 const ContactValue = typedObject('ContactValue', 'A CONTACT value: people and companies.');
 const UserValue = typedObject('UserValue', 'A USER value: users of the organisation.');
+const MagicValue = typedObject('MagicValue', "A MAGIC value (seed 003's magicField): text.");
+const ObjectValue = typedObject('ObjectValue', "An OBJECT value (seed 003's objectField): records of another service.");
 
 builder.objectFields(TextValue, (t) => ({ text: t.string({ resolve: ({ value }) => value as string }) }));
 builder.objectFields(NumberValue, (t) => ({ number: t.float({ resolve: ({ value }) => value as number }) }));
@@ -84,6 +88,15 @@ builder.objectFields(UrlValue, (t) => ({ url: t.string({ resolve: ({ value }) =>
 builder.objectFields(JsonValue, (t) => ({ json: t.field({ type: 'JSON', resolve: ({ value }) => value }) }));
 builder.objectFields(SingleSelectValue, (t) => ({ option: t.string({ resolve: ({ value }) => value as string }) }));
 builder.objectFields(MultipleSelectValue, (t) => ({ options: t.stringList({ resolve: ({ value }) => value as string[] }) }));
+builder.objectFields(MagicValue, (t) => ({ text: t.string({ resolve: ({ value }) => value as string }) }));
+
+const ExternalObject = builder.objectRef<string>('ExternalObject').implement({
+  description: 'An object that an OBJECT value names, as seed 003 gives it: { id }.',
+  fields: (t) => ({ id: t.string({ description: 'The id as it was given, e.g. "obj_2f62…".', resolve: (id) => id }) }),
+});
+builder.objectFields(ObjectValue, (t) => ({
+  objects: t.field({ type: [ExternalObject], description: 'In the order given.', resolve: ({ value }) => value as string[] }),
+}));
 
 const Contact = builder.unionType('Contact', {
   description: 'A person or a company that a CONTACT value names; __typename tells which.',
@@ -116,6 +129,8 @@ const typedValueTypes = {
   MULTIPLE_SELECT: MultipleSelectValue,
   CONTACT: ContactValue,
   USER: UserValue,
+  MAGIC: MagicValue,
+  OBJECT: ObjectValue,
 } as const satisfies Record<CustomFieldType, unknown>;
 
 const TypedFieldValue = builder.unionType('TypedFieldValue', {

@@ -17,6 +17,7 @@ import './group-category.ts';
 import './group.ts';
 import './custom-field.ts';
 import './field-value.ts';
+import './project.ts';
 import { refuseNonEntityRepresentations } from './federation.ts';
 import { builder } from '../builder.ts';
 

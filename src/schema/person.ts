@@ -160,6 +160,7 @@ const CreatePersonInput = builder.inputType('PersonInput', {
     familyName: t.string({ required: true, description: 'Required; at most 500 characters.' }),
     ...personInputFields(t),
     ...personBodyFields(t),
+    projectIds: t.idList({ description: "Seed 001's projects the person is on, at most 100; on replace (PUT) not given clears them." }),
   }),
 });
 
@@ -169,6 +170,7 @@ const UpdatePersonInput = builder.inputType('UpdatePersonInput', {
     familyName: t.string({ description: 'Cannot be cleared: a person always has a family name.' }),
     ...personInputFields(t),
     ...personBodyFields(t),
+    projectIds: t.idList({ description: "Seed 001's projects the person is on, at most 100: absent keeps them, null or [] clears." }),
   }),
 });
 
@@ -195,9 +197,12 @@ export type PersonInputArg = typeof UpdatePersonInput.$inferInput & { id?: strin
 /** Turns the GraphQL input into the service's, decoding the global ids it holds. */
 export function toPersonInput(input: PersonInputArg): PersonInput {
   const issues = new IssueList();
-  const { id, ownerId, companies, groups, fields, fieldsByGroup, tagIds, ...rest } = input;
+  const { id, ownerId, companies, groups, fields, fieldsByGroup, tagIds, projectIds, ...rest } = input;
   const result: PersonInput = { ...rest, ...toPersonFieldsInput(issues, { groups, fields, fieldsByGroup }) };
   if (id != null) result.id = clientPersonId(issues, ['input', 'id'], id);
+  if (projectIds !== undefined) {
+    result.projectIds = projectIds?.map((projectId, index) => inputId(issues, ['input', 'projectIds', String(index)], projectId, 'Project')) ?? null;
+  }
   if (tagIds !== undefined) {
     // Bounded before it is decoded: the service says so again, with the path, for any caller.
     result.tagIds =

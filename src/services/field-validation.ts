@@ -55,6 +55,7 @@ export function checkValue(issues: IssueList, path: string[], field: FieldDefini
   const name = `Field "${field.slug}"`;
   switch (field.type) {
     case 'TEXT':
+    case 'MAGIC':
       checked.value = checkText(issues, path, name, raw);
       break;
     case 'NUMBER':
@@ -91,6 +92,9 @@ export function checkValue(issues: IssueList, path: string[], field: FieldDefini
     case 'CONTACT':
     case 'USER':
       checked.references = checkReferences(issues, path, name, field.type, raw);
+      break;
+    case 'OBJECT':
+      checked.value = checkObjectIds(issues, path, name, raw);
       break;
   }
   return issues.issues.length === before ? checked : undefined;
@@ -184,6 +188,34 @@ function checkOptions(issues: IssueList, path: string[], name: string, field: Fi
     if (typeof item === 'string') seen.add(item);
   });
   return items as string[];
+}
+
+/** The longest object id an OBJECT value takes (folk's are "obj_" and a uuid, 40 characters). */
+export const maxObjectIdLength = 200;
+
+/**
+ * Objects (seed 003's objectField): [{ id }] of records another service holds (folk's objects,
+ * here another subgraph's entities), which this API cannot look up: each id is kept as given,
+ * trimmed, non-empty, at most 200 characters, none twice. A bare id string is taken too.
+ */
+function checkObjectIds(issues: IssueList, path: string[], name: string, raw: unknown): string[] | null {
+  const items = checkList(issues, path, name, raw, 'objects with an id');
+  if (!items) return null;
+  const seen = new Set<string>();
+  return items.map((item, index) => {
+    const at = [...path, String(index)];
+    const given = typeof item === 'string' ? item : isRecord(item) && onlyKey(item, 'id') ? item.id : undefined;
+    const id = typeof given === 'string' ? given.trim() : '';
+    if (id === '') {
+      issues.add(at, `${name} takes objects with an id, such as { "id": "obj_2f62…" }; item ${index} is ${show(item)}.`);
+    } else if (id.length > maxObjectIdLength) {
+      issues.add(at, `${name} takes object ids of at most ${maxObjectIdLength} characters (item ${index} has ${id.length}).`);
+    } else if (seen.has(id)) {
+      issues.add(at, `${name} names the object "${id}" twice.`);
+    }
+    seen.add(id);
+    return id;
+  });
 }
 
 /** Contacts: [{ id }] of people or companies. Users: [{ id }] or [{ email }]. A bare id string is taken too. */

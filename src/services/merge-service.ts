@@ -6,6 +6,7 @@ import { IssueList, notInOrganisation } from './errors.ts';
 import { recordEvent } from './timeline.ts';
 import { limits } from './validation.ts';
 import { sameValue, toJson } from './changes.ts';
+import { maxProjectsPerPerson } from './project-service.ts';
 
 /** The person fields a merge chooses one value for; the lists (emails, companies, ...) are united instead. */
 export const personMergeFields = [
@@ -165,6 +166,15 @@ async function mergeInTransaction(db: Db, actor: Actor, input: MergeInput, perso
   if (companyIds.united.length > limits.listItems) {
     issues.add(['input', 'personIds'], `The merged person would have ${companyIds.united.length} companies; at most ${limits.listItems}.`);
   }
+  // Projects (seed 001) are united too; the others' links go with them when they are deleted.
+  const projectIds = await uniteProjects(db, primary.id, otherIds);
+  if (projectIds.united.length > maxProjectsPerPerson) {
+    issues.add(['input', 'personIds'], `The merged person would be on ${projectIds.united.length} projects; at most ${maxProjectsPerPerson}.`);
+  }
+  if (!sameValue(projectIds.united, projectIds.primary)) {
+    data.projects = { connect: projectIds.united.map((id) => ({ id })) };
+    changes.projects = { before: projectIds.primary, after: projectIds.united };
+  }
   issues.throwIfAny();
 
   await db.person.update({ where: { id: primary.id }, data });
@@ -292,6 +302,16 @@ function firstHolders<Row extends { personId: string }>(rows: Row[], key: (row: 
     if (personId !== primaryId) moves.set(personId, [...(moves.get(personId) ?? []), rowKey]);
   }
   return moves;
+}
+
+/** The primary's projects and everyone's together, each sorted (a person's projects have no order). */
+async function uniteProjects(db: Db, primaryId: string, otherIds: string[]): Promise<{ primary: string[]; united: string[] }> {
+  const people = await db.person.findMany({
+    where: { id: { in: [primaryId, ...otherIds] } },
+    select: { id: true, projects: { select: { id: true } } },
+  });
+  const idsOf = (rows: typeof people) => [...new Set(rows.flatMap((person) => person.projects.map((project) => project.id)))].sort();
+  return { primary: idsOf(people.filter((person) => person.id === primaryId)), united: idsOf(people) };
 }
 
 async function moveTags(db: Db, primaryId: string, otherIds: string[]): Promise<number> {

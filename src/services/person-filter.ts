@@ -169,8 +169,8 @@ async function customFieldCondition(
     return condition.isSet ? { fieldValues: { some: { fieldId } } } : { fieldValues: { none: { fieldId } } };
   }
   if (condition.contains != null) {
-    // Lists (multiple select, contacts, users) contain an item; text contains a substring.
-    const listTypes = ['MULTIPLE_SELECT', 'CONTACT', 'USER', 'JSON'];
+    // Lists (multiple select, contacts, users, objects) contain an item; text contains a substring.
+    const listTypes = ['MULTIPLE_SELECT', 'CONTACT', 'USER', 'OBJECT', 'JSON'];
     const value = listTypes.includes(field.type)
       ? { array_contains: [condition.contains] }
       : { string_contains: jsonStringLikeLiteral(condition.contains) };

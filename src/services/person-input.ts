@@ -43,6 +43,8 @@ export interface PersonInput extends PersonFieldsInput {
   urls?: readonly string[] | null;
   addresses?: readonly string[] | null;
   companies?: readonly CompanyRef[] | null;
+  /** Seed 001's projects the person is on (ids local); see project-service.ts. */
+  projectIds?: readonly string[] | null;
   dealSize?: number | null;
   totalDeals?: number | null;
   totalWonDeals?: number | null;

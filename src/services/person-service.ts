@@ -6,7 +6,8 @@ import { ConflictError, IssueList, NotFoundError, notInOrganisation, ValidationE
 import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
 import { writePersonTags } from './person-tags.ts';
-import { lockAndFindPerson, lockPerson } from './row-locks.ts';
+import { checkProjectsExist, projectIdsOf, projectIdsToWrite } from './project-service.ts';
+import { holdProjects, lockAndFindPerson, lockPerson } from './row-locks.ts';
 import { conflictOnDuplicate } from './titles.ts';
 import { recordEvent } from './timeline.ts';
 import { sameValue, toJson } from './changes.ts';
@@ -15,7 +16,9 @@ export async function createPerson(ctx: ServiceContext, input: PersonInput): Pro
   const { prisma, actor } = ctx;
   requireWriter(actor);
   const prepared = preparePerson(input, 'create');
+  const projectIds = projectIdsToWrite(input, 'create')!;
   return prisma.$transaction(async (tx) => {
+    await holdProjects(tx, ctx, projectIds);
     const person = await insertPerson(tx, actor, input, prepared);
     await writePersonTags(tx, ctx, person.id, prepared.tagIds, true);
     return person;
@@ -30,11 +33,20 @@ export async function insertPerson(
   { data, companies }: PreparedPerson = preparePerson(input, 'create'),
   { importedAt }: { importedAt?: Date } = {},
 ): Promise<Person> {
+  const projectIds = projectIdsToWrite(input, 'create')!;
   await checkReferences(tx, actor, data.ownerId, companies);
+  await checkProjectsExist(tx, actor, projectIds, input.projectIds ?? []);
   if (data.id) await assertIdFree(tx, data.id);
   const person = await conflictOnDuplicate(
     tx.person.create({
-      data: { ...data, familyName: data.familyName!, organizationId: actor.organizationId, createdById: actor.userId, importedAt },
+      data: {
+        ...data,
+        familyName: data.familyName!,
+        organizationId: actor.organizationId,
+        createdById: actor.userId,
+        importedAt,
+        ...(projectIds.length > 0 ? { projects: { connect: projectIds.map((id) => ({ id })) } } : {}),
+      },
     }),
     idTakenMessage(data.id),
   );
@@ -69,9 +81,11 @@ async function writePerson(
   if (input.id != null && input.id !== id) {
     throw new ValidationError([{ path: ['input', 'id'], message: "A person's id cannot change: give this person's own id, or none." }]);
   }
+  const projectIds = projectIdsToWrite(input, mode);
   return prisma.$transaction(async (tx) => {
     // changePerson's "before" and the events it writes must not interleave with another write's.
     await lockPerson(tx, ctx, id);
+    await holdProjects(tx, ctx, projectIds ?? []);
     const { person } = await changePerson(tx, actor, id, input, mode, prepared);
     await writePersonTags(tx, ctx, id, prepared.tagIds, false);
     return person;
@@ -91,7 +105,9 @@ export async function changePerson(
   { data, companies }: PreparedPerson = preparePerson(input, mode),
 ): Promise<{ person: Person; changed: boolean }> {
   const before = await findPersonOrThrow(tx, actor, id);
+  const projectIds = projectIdsToWrite(input, mode);
   await checkReferences(tx, actor, data.ownerId, companies);
+  if (projectIds) await checkProjectsExist(tx, actor, projectIds, input.projectIds ?? []);
   // Groups and field values record their own timeline events (GROUP_*, FIELD_*).
   const fieldsChanged = await writePersonFields(tx, actor, id, input, mode);
   const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
@@ -109,8 +125,17 @@ export async function changePerson(
     const afterIds = await linkCompanies(tx, actor, id, companies);
     if (!sameValue(beforeIds, afterIds)) changes.companies = { before: beforeIds, after: afterIds };
   }
+  let projects: { set: { id: string }[] } | undefined;
+  if (projectIds) {
+    // Recorded in PERSON_UPDATED like the companies: a list of related records set through the person.
+    const beforeIds = await projectIdsOf(tx, id);
+    if (!sameValue(beforeIds, projectIds)) {
+      changes.projects = { before: beforeIds, after: projectIds };
+      projects = { set: projectIds.map((projectId) => ({ id: projectId })) };
+    }
+  }
   if (Object.keys(changes).length === 0 && archiving === undefined) return { person: before, changed: fieldsChanged };
-  const person = await tx.person.update({ where: { id }, data });
+  const person = await tx.person.update({ where: { id }, data: projects ? { ...data, projects } : data });
   if (Object.keys(changes).length > 0) await recordEvent(tx, actor, id, 'PERSON_UPDATED', { changes });
   if (archiving && !before.archivedAt) await recordEvent(tx, actor, id, 'PERSON_ARCHIVED');
   if (archiving === null) await recordEvent(tx, actor, id, 'PERSON_UNARCHIVED');

@@ -91,3 +91,21 @@ export async function lockRows(
     ORDER BY "id" ${Prisma.raw(mode)}`;
   return rows.map((row) => row.id);
 }
+
+/**
+ * Holds the organisation's projects a person write is about to link (FOR KEY SHARE, in id order)
+ * and answers those that exist: a deleteProject meanwhile waits for the write, or came first and
+ * the project is not found (a ValidationError, not a foreign-key failure).
+ */
+export async function holdProjects(
+  tx: Db,
+  { actor, dbSchema }: Pick<ServiceContext, 'actor' | 'dbSchema'>,
+  ids: readonly string[],
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM ${Prisma.raw(`${quoteIdent(dbSchema)}."Project"`)}
+    WHERE "id" = ANY(${[...ids]}) AND "organizationId" = ${actor.organizationId}
+    ORDER BY "id" FOR KEY SHARE`;
+  return rows.map((row) => row.id);
+}

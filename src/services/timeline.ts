@@ -45,6 +45,7 @@ export const timelineIdKeyTypes: ReadonlyMap<string, string> = new Map(
     ownerId: 'User',
     authorId: 'User',
     companies: 'Company',
+    projects: 'Project',
   }),
 );
 
