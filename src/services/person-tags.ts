@@ -1,8 +1,7 @@
 import type { Db } from '../db/prisma.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import type { ServiceContext } from './actor.ts';
-import { IssueList } from './errors.ts';
-import { encodeGlobalId } from './global-ids.ts';
+import { IssueList, notInOrganisation } from './errors.ts';
 import { lockRows } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 
@@ -40,7 +39,7 @@ export async function writePersonTags(
   const adding = tagIds.filter((tagId, index) => {
     const tag = tags.get(tagId);
     const path = ['input', 'tagIds', String(index)];
-    if (!tag) issues.add(path, `There is no tag ${encodeGlobalId('Tag', tagId)} in this organisation.`);
+    if (!tag) issues.add(path, notInOrganisation('Tag', tagId, 'tag'));
     else if (!has.has(tagId) && tag.valueType !== null) {
       issues.add(path, `The tag "${tag.title}" needs a ${tag.valueType} value: put it on with tagPerson, which takes one.`);
     }
