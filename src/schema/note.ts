@@ -1,5 +1,6 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from '../builder.ts';
+import { keysetConnection } from './pagination.ts';
 import { type GraphQLContext, serviceContext } from '../context.ts';
 import { IssueList, ValidationError } from '../services/errors.ts';
 import { listNotes, type NoteOrder } from '../services/note-list.ts';
@@ -136,16 +137,7 @@ builder.queryField('notes', (t) =>
             { filter: toNoteFilter(args.filter), orderBy: args.orderBy as NoteOrder[] | null, page: args },
             nodeQuery,
           );
-          return {
-            edges: result.edges,
-            totalCount: result.totalCount,
-            pageInfo: {
-              hasNextPage: result.hasNextPage,
-              hasPreviousPage: result.hasPreviousPage,
-              startCursor: result.edges[0]?.cursor ?? null,
-              endCursor: result.edges.at(-1)?.cursor ?? null,
-            },
-          };
+          return keysetConnection(result);
         } catch (error) {
           return asUserInputError(error);
         }

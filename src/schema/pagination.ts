@@ -1,4 +1,5 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import type { KeysetPage } from '../services/keyset.ts';
 import { GraphQLError, type GraphQLField, type GraphQLFieldResolver, getNullableType, isListType } from 'graphql';
 
 export const maxPageSize = 100;
@@ -71,4 +72,18 @@ export function fieldCost<Context>(args: Record<string, unknown>, _ctx: Context,
   if (!isListType(getNullableType(field.type))) return 1;
   if (field.name === 'edges' || field.name === 'nodes') return { field: 1, multiplier: 1 };
   return { field: 1, multiplier: 10 };
+}
+
+/** A keyset page (services/keyset.ts) as the Relay connection its resolver returns. */
+export function keysetConnection<Row>(page: KeysetPage<Row>) {
+  return {
+    edges: page.edges,
+    totalCount: page.totalCount,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: page.edges[0]?.cursor ?? null,
+      endCursor: page.edges.at(-1)?.cursor ?? null,
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { type GraphQLResolveInfo, Kind, type SelectionNode } from 'graphql';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
+import { keysetConnection } from './pagination.ts';
 import { serviceContext } from '../context.ts';
 import { IssueList, ValidationError } from '../services/errors.ts';
 import type { PersonFilter } from '../services/person-filter.ts';
@@ -176,16 +177,7 @@ builder.queryField('people', (t) =>
             nodeQuery,
             ctx.dbSchema,
           );
-          return {
-            edges: result.edges,
-            totalCount: result.totalCount,
-            pageInfo: {
-              hasNextPage: result.hasNextPage,
-              hasPreviousPage: result.hasPreviousPage,
-              startCursor: result.edges[0]?.cursor ?? null,
-              endCursor: result.edges.at(-1)?.cursor ?? null,
-            },
-          };
+          return keysetConnection(result);
         } catch (error) {
           return asUserInputError(error);
         }

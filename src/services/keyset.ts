@@ -9,6 +9,14 @@ import { parseInstant } from './validation.ts';
  */
 export type Direction = 'ASC' | 'DESC';
 
+/** A page read by keyset (people, notes): its edges, whether there is more, and its count when asked. */
+export interface KeysetPage<Row> {
+  edges: { cursor: string; node: Row }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  totalCount: () => Promise<number>;
+}
+
 export interface SortKey {
   column: string;
   direction: Direction;

@@ -6,6 +6,7 @@ import {
   decodeCursor,
   type Direction,
   encodeCursor,
+  type KeysetPage,
   type KeyValue,
   orderByOf,
   type PageArgs,
@@ -28,13 +29,6 @@ export interface NotesQuery {
   filter?: NoteFilter | null;
   orderBy?: readonly NoteOrder[] | null;
   page: PageArgs;
-}
-
-export interface NotesResult<Row> {
-  edges: { cursor: string; node: Row }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  totalCount: () => Promise<number>;
 }
 
 const columns: Record<NoteOrderField, 'flagged' | 'createdAt'> = { FLAGGED: 'flagged', CREATED_AT: 'createdAt' };
@@ -71,7 +65,7 @@ export async function listNotes<Row extends Note>(
   request: NotesQuery,
   /** The nested selection (plugin-prisma's query for the nodes). */
   nodeQuery: { include?: object; select?: object },
-): Promise<NotesResult<Row>> {
+): Promise<KeysetPage<Row>> {
   const where = noteListWhere(actor, request.filter);
   const window = pageWindow(request.page);
   const keys = noteSortKeys(request.orderBy);

@@ -6,6 +6,7 @@ import {
   type CursorKey,
   decodeCursor,
   encodeCursor,
+  type KeysetPage,
   type KeyValue,
   orderByOf,
   type PageArgs,
@@ -46,13 +47,6 @@ export interface PeopleQuery {
   page: PageArgs;
 }
 
-export interface PeopleResult<Row> {
-  edges: { cursor: string; node: Row }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  totalCount: () => Promise<number>;
-}
-
 /**
  * A page of people. With a search and no explicit order, the most relevant come first (pg_trgm
  * word similarity); otherwise the order asked for (created first by default), always ending on
@@ -65,7 +59,7 @@ export async function listPeople<Row extends Person>(
   /** The nested selection (plugin-prisma's query for the nodes). */
   nodeQuery: { include?: object; select?: object },
   dbSchema: string,
-): Promise<PeopleResult<Row>> {
+): Promise<KeysetPage<Row>> {
   const where = await personWhere(db, actor, request.filter);
   const window = pageWindow(request.page);
   const relevance = request.filter?.q != null && !request.orderBy?.length;
@@ -132,7 +126,7 @@ async function rankedPage<Row extends Person>(
   signature: string,
   nodeQuery: { include?: object; select?: object },
   dbSchema: string,
-): Promise<PeopleResult<Row>> {
+): Promise<KeysetPage<Row>> {
   const matching = await db.person.findMany({ where, select: { id: true } });
   const ids = matching.map((row) => row.id);
   const words = (await searchWords(db, query)).join(' ');
