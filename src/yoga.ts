@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
@@ -6,8 +7,10 @@ import type { PrismaClient } from './db/prisma.ts';
 import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
+import { useCors } from './http/cors.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
 import { useOperationLimits, useRequestLimits } from './http/limits.ts';
+import { type ApqOptions, type TrustedDocuments, useAutomaticPersistedQueries, useTrustedDocuments } from './http/persisted-documents.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -22,6 +25,12 @@ export interface AppOptions {
   apiKeyCache?: ApiKeyCacheOptions;
   /** Aborted by a shutdown once in-flight requests have had their time (see src/server.ts). */
   shutdownSignal?: AbortSignal;
+  /** Exact origins whose pages may call the API (CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
+  /** When given, only these documents run, by hash (TRUSTED_DOCUMENTS, see loadTrustedDocuments). */
+  trustedDocuments?: TrustedDocuments;
+  /** Automatic persisted queries (APQ=true); not with trustedDocuments. */
+  apq?: boolean | ApqOptions;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -33,7 +42,11 @@ export function createApp({
   dbSchema = 'public',
   apiKeyCache,
   shutdownSignal = new AbortController().signal,
+  corsOrigins = [],
+  trustedDocuments,
+  apq = false,
 }: AppOptions): App {
+  if (trustedDocuments && apq) throw new Error('Trusted documents and automatic persisted queries exclude each other: configure one.');
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -53,7 +66,11 @@ export function createApp({
     },
     // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
     maskedErrors: true,
+    // Replaced by useCors: yoga's own reflects any origin and allows credentials.
+    cors: false,
     plugins: [
+      // First, so that a preflight on any route is answered and every response carries CORS.
+      useCors(corsOrigins),
       useHealthEndpoints(prisma, log),
       useAvatarRoute({ prisma, log, requestIdOf }),
       useRequestId(),
@@ -61,6 +78,11 @@ export function createApp({
       ...useRequestLimits(),
       useAuthenticationBeforeBody(actorOf),
       useRequireActor(),
+      // Before yoga checks the params: they turn a hash into the document it names.
+      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
+      ...(apq ? [useAutomaticPersistedQueries(apq === true ? {} : apq)] : []),
+      // @defer and @stream, answered as multipart/mixed or text/event-stream as the client accepts.
+      useDeferStream(),
       useOperationLimits(),
       useBadValueCheck(),
       useMaskUnexpectedErrors(),

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
@@ -16,22 +16,35 @@ export const retryAfterSeconds = 5;
 export function useMaskUnexpectedErrors(): Plugin<GraphQLContext> {
   return {
     onExecute({ args }) {
+      const { requestId, log } = args.contextValue;
+      const mask = (errors: readonly GraphQLError[]) =>
+        errors.map((error) => {
+          if (!isUnexpected(error)) return error;
+          const masked = maskUnexpected(error.originalError ?? error, requestId, log, { fields: { path: error.path } });
+          return new GraphQLError(masked.message, { path: error.path, nodes: error.nodes, extensions: masked.extensions });
+        });
       return {
-        onExecuteDone({ result, setResult }) {
-          if (!('errors' in result) || !result.errors?.length) return;
-          const { requestId, log } = args.contextValue;
-          setResult({
-            ...result,
-            errors: result.errors.map((error) => {
-              if (!isUnexpected(error)) return error;
-              const masked = maskUnexpected(error.originalError ?? error, requestId, log, { fields: { path: error.path } });
-              return new GraphQLError(masked.message, { path: error.path, nodes: error.nodes, extensions: masked.extensions });
-            }),
-          });
-        },
+        // A @defer or @stream operation gives a stream of results: the first, then incremental
+        // parts, each of which may carry errors of its own.
+        onExecuteDone: (payload) =>
+          handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+            const incremental = (result as IncrementalResult).incremental;
+            const hasErrors = Boolean(result.errors?.length) || Boolean(incremental?.some((part) => part.errors?.length));
+            if (!hasErrors) return;
+            setResult({
+              ...result,
+              ...(result.errors?.length ? { errors: mask(result.errors) } : {}),
+              ...(incremental ? { incremental: incremental.map((part) => (part.errors?.length ? { ...part, errors: mask(part.errors) } : part)) } : {}),
+            } as typeof result);
+          }),
       };
     },
   };
+}
+
+/** The part of a subsequent @defer/@stream result that may carry errors. */
+interface IncrementalResult {
+  incremental?: readonly { errors?: readonly GraphQLError[] }[];
 }
 
 /**
