@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseCorsOrigins } from './http/cors.ts';
 
 export interface Config {
   /** PostgreSQL to use; without it the server runs embedded PGlite in dataDir. */
@@ -15,6 +16,12 @@ export interface Config {
    * marked INTERRUPTED by any instance (see services/import-service.ts, markAbandonedImports).
    */
   importStaleAfterMs: number;
+  /** Exact origins whose pages may call the API (CORS_ORIGINS, comma-separated); none when empty. */
+  corsOrigins: string[];
+  /** A persisted-documents manifest: when set, only its documents run, by hash (TRUSTED_DOCUMENTS). */
+  trustedDocumentsPath: string | undefined;
+  /** Automatic persisted queries (APQ=true); not with trusted documents. */
+  apq: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -38,7 +45,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     importStaleAfterMs: duration(env, 'IMPORT_STALE_AFTER_MS', 60_000),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+    ...persistedDocuments(env),
   };
+}
+
+function persistedDocuments(env: NodeJS.ProcessEnv): Pick<Config, 'trustedDocumentsPath' | 'apq'> {
+  const trustedDocumentsPath = env.TRUSTED_DOCUMENTS ? path.resolve(env.TRUSTED_DOCUMENTS) : undefined;
+  const apq = flag(env, 'APQ');
+  // A server that runs only listed documents has no use for registering others.
+  if (trustedDocumentsPath && apq) throw new Error('TRUSTED_DOCUMENTS and APQ=true exclude each other: set one of them.');
+  return { trustedDocumentsPath, apq };
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name];
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new Error(`${name} must be true or false, got "${value}"`);
 }
 
 function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
+import { loadTrustedDocuments } from './http/persisted-documents.ts';
 import type { Logger } from './logger.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
 import { createApp } from './yoga.ts';
@@ -29,6 +30,8 @@ export const cancelGraceMs = 5_000;
 const closeTimeoutMs = 5_000;
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  // Read before anything opens: a bad manifest stops the start with its reason.
+  const trustedDocuments = config.trustedDocumentsPath ? await loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
   const database = await openDatabase(config, log);
   // PGlite is one session behind its socket: statements of two connections can interleave
   // there (electric-sql/pglite#1046), so the server keeps to a single connection on it.
@@ -39,7 +42,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
   const shutdown = new AbortController();
-  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal });
+  const app = createApp({
+    prisma,
+    log,
+    shutdownSignal: shutdown.signal,
+    corsOrigins: config.corsOrigins,
+    trustedDocuments,
+    apq: config.apq,
+  });
+  if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
   // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
   // while its resolver still writes).
   const inFlight = new Set<Promise<unknown>>();
