@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
@@ -8,6 +7,7 @@ import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } fr
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { useCors } from './http/cors.ts';
+import { useIncrementalDelivery } from './http/defer-stream.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
 import { useOperationLimits, useRequestLimits } from './http/limits.ts';
 import { type ApqOptions, type TrustedDocuments, useAutomaticPersistedQueries, useTrustedDocuments } from './http/persisted-documents.ts';
@@ -82,7 +82,7 @@ export function createApp({
       ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
       ...(apq ? [useAutomaticPersistedQueries(apq === true ? {} : apq)] : []),
       // @defer and @stream, answered as multipart/mixed or text/event-stream as the client accepts.
-      useDeferStream(),
+      ...useIncrementalDelivery(),
       useOperationLimits(),
       useBadValueCheck(),
       useMaskUnexpectedErrors(),

@@ -83,7 +83,8 @@ let acme: TestClient;
 let globex: TestClient;
 
 beforeAll(async () => {
-  test = await createTestApp();
+  // A page of this origin may send the key (see the CORS preflight below).
+  test = await createTestApp({ corsOrigins: ['https://app.example.org'] });
   acme = await createOrgClient(test, 'Acme');
   globex = await createOrgClient(test, 'Globex');
 });
@@ -427,7 +428,7 @@ describe('GET /avatars/<personId>', () => {
     expect(response.headers.get('allow')).toBe('GET, HEAD');
   });
 
-  it("answers a browser's CORS preflight, so a page can send the key", async () => {
+  it("answers a browser's CORS preflight from an allowed origin, so a page can send the key", async () => {
     const response = await getAvatar(url, undefined, {
       origin: 'https://app.example.org',
       'access-control-request-method': 'GET',

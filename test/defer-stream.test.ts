@@ -251,3 +251,17 @@ describe('limits count deferred parts', () => {
     expect(payloads[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });
+
+describe('a client that accepts only one JSON result', () => {
+  it.each(['application/graphql-response+json', 'application/json'])('is told to accept parts (Accept: %s), before any SQL', async (accept) => {
+    test.sql.length = 0;
+    const response = await post(test.app, acme, accept, { query: query(PersonThenTimeline), variables: { id: stella } });
+    expect(response.status).toBe(406);
+    const body = (await response.json()) as IncrementalPayload;
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('send Accept: multipart/mixed or text/event-stream'), extensions: { code: 'NOT_ACCEPTABLE' } }),
+    ]);
+    expect(test.sql.filter((statement) => !/"ApiKey"/.test(statement))).toEqual([]);
+  });
+});

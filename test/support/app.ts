@@ -22,7 +22,7 @@ export interface TestApp {
 }
 
 /** A fresh, migrated PostgreSQL schema for one test file, and the app over it. */
-export async function createTestApp(options: Pick<AppOptions, 'apiKeyCache'> = {}): Promise<TestApp> {
+export async function createTestApp(options: Pick<AppOptions, 'apiKeyCache' | 'corsOrigins'> = {}): Promise<TestApp> {
   const databaseUrl = inject('databaseUrl');
   const schema = `test_${randomBytes(6).toString('hex')}`;
   await migrate({ connectionString: databaseUrl, schema });
