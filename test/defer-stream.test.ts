@@ -209,6 +209,7 @@ describe.each(['multipart/mixed', 'text/event-stream'])('@defer and @stream as %
 
 describe('a deferred Prisma relation', () => {
   it('loads each person\'s own timeline, and nothing of another organisation', async () => {
+    test.sql.length = 0;
     const payloads = await allPayloads(await post(test.app, acme, 'multipart/mixed', { query: query(PeopleThenTimelines) }));
     const first = payloads[0]!.data as { people: { edges: { node: { id: string } }[] } };
     const ids = first.people.edges.map((edge) => edge.node.id);
@@ -222,6 +223,10 @@ describe('a deferred Prisma relation', () => {
       expect(owners.length).toBeGreaterThan(0);
       expect(new Set(owners)).toEqual(new Set([ids[index]]));
     }
+    // The page's statement does not read the timeline; one more statement loads it for the page.
+    const timelineStatements = test.sql.filter((statement) => statement.includes('"TimelineEvent"'));
+    expect(timelineStatements).toHaveLength(1);
+    expect(test.sql.find((statement) => statement.includes('"Person"'))).not.toContain('"TimelineEvent"');
   });
 
   it('of another organisation\'s person gives null and no deferred part', async () => {
