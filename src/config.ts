@@ -22,6 +22,10 @@ export interface Config {
   trustedDocumentsPath: string | undefined;
   /** Automatic persisted queries (APQ=true); not with trusted documents. */
   apq: boolean;
+  /** Redis, for what instances share (APQ documents); unset: each instance keeps its own. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key this server uses. */
+  redisPrefix: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -46,6 +50,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     importStaleAfterMs: duration(env, 'IMPORT_STALE_AFTER_MS', 60_000),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX ?? 'pgw:',
     ...persistedDocuments(env),
   };
 }

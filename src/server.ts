@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
 import { loadTrustedDocuments } from './http/persisted-documents.ts';
+import { closeRedisClients, createRedisClient } from './redis.ts';
 import type { Logger } from './logger.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
 import { createApp } from './yoga.ts';
@@ -42,13 +43,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
   const shutdown = new AbortController();
+  // APQ documents are shared through Redis when there is one, so any instance knows a client's.
+  const apqRedis = config.apq && config.redisUrl ? createRedisClient(config.redisUrl, log, 'apq') : undefined;
   const app = createApp({
     prisma,
     log,
     shutdownSignal: shutdown.signal,
     corsOrigins: config.corsOrigins,
     trustedDocuments,
-    apq: config.apq,
+    apq: config.apq && { redis: apqRedis && { client: apqRedis, keyPrefix: config.redisPrefix } },
   });
   if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
   // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
@@ -90,6 +93,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         closeTimeoutMs,
         interruptImportsRunningHere(prisma).catch((error: unknown) => log.error('marking imports INTERRUPTED failed', { error })),
       );
+      if (apqRedis) await within(closeTimeoutMs, closeRedisClients(apqRedis));
       const disconnected = await within(closeTimeoutMs, prisma.$disconnect().then(() => database.close()));
       log.info(disconnected ? 'stopped' : 'stopped without closing the database in time');
     })();

@@ -80,7 +80,7 @@ export function createApp({
       useRequireActor(),
       // Before yoga checks the params: they turn a hash into the document it names.
       ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
-      ...(apq ? [useAutomaticPersistedQueries(apq === true ? {} : apq)] : []),
+      ...(apq ? [useAutomaticPersistedQueries(apq === true ? {} : apq, log)] : []),
       // @defer and @stream, answered as multipart/mixed or text/event-stream as the client accepts.
       ...useIncrementalDelivery(),
       useOperationLimits(),

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from '@graphql-codegen/cli';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { loadTrustedDocuments, type TrustedDocuments } from '../src/http/persisted-documents.ts';
@@ -211,5 +212,58 @@ describe('automatic persisted queries (APQ=true)', () => {
     expect(() => loadConfig({ TRUSTED_DOCUMENTS: manifestPath, APQ: 'true' })).toThrow(/exclude each other/);
     expect(() => loadConfig({ APQ: 'yes' })).toThrow(/APQ must be true or false/);
     expect(loadConfig({ APQ: 'true' }).apq).toBe(true);
+  });
+});
+
+describe('automatic persisted queries shared through Redis (APQ=true with REDIS_URL)', () => {
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // The Redis is shared with other test runs: every key of this run under its own prefix.
+  const keyPrefix = `pgw:${randomBytes(6).toString('hex')}:`;
+  const clients: Redis[] = [];
+  const connect = (url = redisUrl) => {
+    const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+    client.on('error', () => {});
+    clients.push(client);
+    return client;
+  };
+  const document = 'query ApqShared { people(first: 7) { totalCount } }';
+  const hash = createHash('sha256').update(document).digest('hex');
+  const persistedQuery = { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } };
+
+  afterAll(async () => {
+    const [first] = clients;
+    if (first) {
+      const keys = await first.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await first.del(...keys);
+    }
+    for (const client of clients) client.disconnect();
+  });
+
+  it('a document registered on one instance runs by hash on another, and expires when unused', async () => {
+    const instance = () => createApp({ prisma: test.prisma, log: logs.log, dbSchema: test.schema, apq: { redis: { client: connect(), keyPrefix } } });
+    const [one, other] = [instance(), instance()];
+    expect((await postJson(other, persistedQuery)).status).toBe(404);
+    expect((await postJson(one, { query: document, ...persistedQuery })).body).toEqual({ data: { people: { totalCount: 1 } } });
+    const byHash = await postJson(other, persistedQuery);
+    expect(byHash.status).toBe(200);
+    expect(byHash.body).toEqual({ data: { people: { totalCount: 1 } } });
+    const ttl = await clients[0]!.pttl(`${keyPrefix}apq:${hash}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(24 * 3_600_000);
+  });
+
+  it('carries on without Redis when it cannot be reached: a miss, then the document runs', async () => {
+    const captured = captureLogs();
+    // Nothing listens on port 1.
+    const app = createApp({ prisma: test.prisma, log: captured.log, dbSchema: test.schema, apq: { redis: { client: connect('redis://127.0.0.1:1'), keyPrefix } } });
+    const miss = await postJson(app, persistedQuery);
+    expect(miss.status).toBe(404);
+    expect(miss.body.errors?.[0]?.extensions).toEqual({ code: 'PERSISTED_QUERY_NOT_FOUND' });
+    expect((await postJson(app, { query: document, ...persistedQuery })).body).toEqual({ data: { people: { totalCount: 1 } } });
+    expect(captured.entries.filter((entry) => entry.level === 'warn').map((entry) => entry.msg)).toEqual([
+      'persisted query lookup in Redis failed: carrying on without it',
+      'persisted query registration in Redis failed: carrying on without it',
+    ]);
+    expect(captured.entries.filter((entry) => entry.level === 'error')).toEqual([]);
   });
 });

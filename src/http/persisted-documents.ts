@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createInMemoryAPQStore, useAPQ } from '@graphql-yoga/plugin-apq';
+import { type APQStore, createInMemoryAPQStore, useAPQ } from '@graphql-yoga/plugin-apq';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
 
 /** The operations a server with TRUSTED_DOCUMENTS runs, by hash (hex, without `sha256:`). */
 export type TrustedDocuments = ReadonlyMap<string, string>;
@@ -95,32 +97,79 @@ export function useTrustedDocuments(documents: TrustedDocuments): Plugin {
   });
 }
 
-/** Bounds of the automatic persisted queries an instance remembers (the least recently used go first). */
+/** Bounds of the automatic persisted queries an instance remembers. */
 export interface ApqOptions {
-  /** Documents remembered (default 1,000). */
+  /** Documents remembered in memory (default 1,000), the least recently used going first. */
   maxDocuments?: number;
   /** Characters of one document, above which it runs but is not remembered (default 32,768). */
   maxDocumentLength?: number;
   /** How long an unused document is remembered, in ms (default 24 hours). */
   ttlMs?: number;
+  /** Shares the documents between instances in Redis (REDIS_URL), under `keyPrefix`. */
+  redis?: { client: Redis; keyPrefix: string };
 }
 
 /**
  * Automatic persisted queries (Apollo's protocol, APQ=true): a client sends only
- * `extensions.persistedQuery.sha256Hash`; a hash this instance does not know is 404
+ * `extensions.persistedQuery.sha256Hash`; a hash that is not known is 404
  * PERSISTED_QUERY_NOT_FOUND, and the client sends the document with its hash, which registers it;
- * a hash that is not the document's is 400 PERSISTED_QUERY_MISMATCH. The store is in memory,
- * per instance, bounded in documents and in the length of each (so at most about 32 MB): anyone
- * may register, so filling it only evicts other documents, whose clients then send them again.
+ * a hash that is not the document's is 400 PERSISTED_QUERY_MISMATCH. Anyone may register, so the
+ * store is bounded (documents of at most maxDocumentLength, each forgotten ttlMs after its last
+ * use; in memory also at most maxDocuments): filling it only evicts others, whose clients then
+ * send them again.
  */
-export function useAutomaticPersistedQueries({ maxDocuments = 1_000, maxDocumentLength = 32_768, ttlMs = 24 * 3_600_000 }: ApqOptions = {}): Plugin {
+export function useAutomaticPersistedQueries(
+  { maxDocuments = 1_000, maxDocumentLength = 32_768, ttlMs = 24 * 3_600_000, redis }: ApqOptions,
+  log: Logger,
+): Plugin {
+  return useAPQ({ store: redis ? redisStore(redis, { maxDocumentLength, ttlMs }, log) : memoryStore({ maxDocuments, maxDocumentLength, ttlMs }) });
+}
+
+function memoryStore({ maxDocuments, maxDocumentLength, ttlMs }: Required<Omit<ApqOptions, 'redis'>>): APQStore {
   const cache = createInMemoryAPQStore({ max: maxDocuments, ttl: ttlMs });
-  return useAPQ({
-    store: {
-      get: (hash) => cache.get(hash),
-      set: (hash, document) => {
-        if (document.length <= maxDocumentLength) cache.set(hash, document);
-      },
+  return {
+    get: (hash) => cache.get(hash),
+    set: (hash, document) => {
+      if (document.length <= maxDocumentLength) cache.set(hash, document);
     },
-  });
+  };
+}
+
+/** How long a Redis command may take before the store carries on without it. */
+const redisTimeoutMs = 500;
+
+/**
+ * Documents in Redis, shared by every instance, each expiring ttlMs after its last use (Redis's
+ * own maxmemory policy bounds the whole). The store is a cache: when Redis is slow or down, a
+ * lookup is a miss (the client sends its document again and it runs) and a registration is
+ * skipped, with a warning, never a failed request.
+ */
+function redisStore(
+  { client, keyPrefix }: NonNullable<ApqOptions['redis']>,
+  { maxDocumentLength, ttlMs }: { maxDocumentLength: number; ttlMs: number },
+  log: Logger,
+): APQStore {
+  const key = (hash: string) => `${keyPrefix}apq:${hash}`;
+  const bounded = async <T>(command: Promise<T>, what: string): Promise<T | null> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${redisTimeoutMs} ms`)), redisTimeoutMs);
+    });
+    try {
+      return await Promise.race([command, timedOut]);
+    } catch (error) {
+      log.warn(`persisted query ${what} in Redis failed: carrying on without it`, { error: (error as Error).message });
+      command.catch(() => {});
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    // GETEX renews the expiry: a document in use stays.
+    get: (hash) => bounded(client.getex(key(hash), 'PX', ttlMs), 'lookup'),
+    set: async (hash, document) => {
+      if (document.length <= maxDocumentLength) await bounded(client.set(key(hash), document, 'PX', ttlMs), 'registration');
+    },
+  };
 }
