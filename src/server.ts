@@ -4,8 +4,8 @@ import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
 import { loadTrustedDocuments } from './http/persisted-documents.ts';
-import { closeRedisClients, createRedisClient } from './redis.ts';
 import type { Logger } from './logger.ts';
+import { closeRedisClients, createRedisClient } from './redis.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
 import { createApp } from './yoga.ts';
 
