@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
@@ -11,6 +12,7 @@ import { useOperationLimits, useRequestLimits } from './http/limits.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
+import { defaultFederationTypePrefix, federationSchema } from './schema/subgraph.ts';
 import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key-cache.ts';
 
 export interface AppOptions {
@@ -22,6 +24,8 @@ export interface AppOptions {
   apiKeyCache?: ApiKeyCacheOptions;
   /** Aborted by a shutdown once in-flight requests have had their time (see src/server.ts). */
   shutdownSignal?: AbortSignal;
+  /** Put before the error types' names in the subgraph schema (see src/schema/subgraph.ts). */
+  federationTypePrefix?: string;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -33,29 +37,22 @@ export function createApp({
   dbSchema = 'public',
   apiKeyCache,
   shutdownSignal = new AbortController().signal,
+  federationTypePrefix = defaultFederationTypePrefix,
 }: AppOptions): App {
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
-  return createYoga<Record<string, never>, GraphQLContext>({
-    schema,
-    graphqlEndpoint: '/graphql',
-    landingPage: false,
-    graphiql: { title: 'people-gateway', defaultQuery: defaultGraphiQLQuery },
-    // The explorer's scripts and styles come with the page, not from a CDN: it works offline
-    // and on closed networks.
-    renderGraphiQL,
+  // What both endpoints share: one request pipeline, one context, only the schema differs.
+  const graphqlPipeline = () => ({
     logging: {
-      debug: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
-      info: (...args) => log.info(String(args[0]), { args: args.slice(1) }),
-      warn: (...args) => log.warn(String(args[0]), { args: args.slice(1) }),
+      debug: (...args: unknown[]) => log.debug(String(args[0]), { args: args.slice(1) }),
+      info: (...args: unknown[]) => log.info(String(args[0]), { args: args.slice(1) }),
+      warn: (...args: unknown[]) => log.warn(String(args[0]), { args: args.slice(1) }),
       // Yoga reports every error in a response here, the client's own mistakes included; the
       // unexpected ones are logged with their request id by useMaskUnexpectedErrors.
-      error: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
+      error: (...args: unknown[]) => log.debug(String(args[0]), { args: args.slice(1) }),
     },
     // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
     maskedErrors: true,
     plugins: [
-      useHealthEndpoints(prisma, log),
-      useAvatarRoute({ prisma, log, requestIdOf }),
       useRequestId(),
       useMultipartBodyLimit(),
       ...useRequestLimits(),
@@ -64,13 +61,48 @@ export function createApp({
       useOperationLimits(),
       useBadValueCheck(),
       useMaskUnexpectedErrors(),
+      // After the masking: a gateway's trace (ftv1, only when it asks for one) carries errors as
+      // the client sees them.
+      useApolloInlineTrace(),
     ],
-    context: async ({ request }) => {
+    context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
       const requestId = requestIdOf(request);
       const actor = await actorOf(request);
       return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal };
     },
   });
+  const subgraph = createYoga<Record<string, never>, GraphQLContext>({
+    ...graphqlPipeline(),
+    schema: federationSchema(schema, federationTypePrefix),
+    graphqlEndpoint: subgraphEndpoint,
+    landingPage: false,
+    graphiql: false,
+  });
+  const { plugins, ...pipeline } = graphqlPipeline();
+  return createYoga<Record<string, never>, GraphQLContext>({
+    ...pipeline,
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'people-gateway', defaultQuery: defaultGraphiQLQuery },
+    // The explorer's scripts and styles come with the page, not from a CDN: it works offline
+    // and on closed networks.
+    renderGraphiQL,
+    plugins: [useHealthEndpoints(prisma, log), useAvatarRoute({ prisma, log, requestIdOf }), useSubgraphEndpoint(subgraph), ...plugins],
+  });
+}
+
+/** Where a federation gateway sends its requests (see src/schema/subgraph.ts). */
+export const subgraphEndpoint = '/subgraph';
+
+/** Hands requests for the subgraph endpoint to the yoga that serves the federation schema. */
+function useSubgraphEndpoint(subgraph: YogaServerInstance<Record<string, never>, GraphQLContext>): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname !== subgraphEndpoint && url.pathname !== `${subgraphEndpoint}/`) return;
+      endResponse(await subgraph.fetch(request));
+    },
+  };
 }
 
 const requestIds = new WeakMap<Request, string>();
