@@ -189,15 +189,19 @@ beforeAll(async () => {
         // Tenancy: each client's key goes with every request the gateway makes for it.
         willSendRequest({ request, context }) {
           if (context.authorization) request.http?.headers.set('authorization', context.authorization);
-        },
-        async didReceiveResponse({ request, response }) {
-          calls.push({
+          const call = {
             subgraph: name,
             query: request.query ?? '',
             variables: request.variables ?? {},
-            ftv1: typeof response.extensions?.ftv1 === 'string',
+            ftv1: false,
             authorization: request.http?.headers.get('authorization') ?? null,
-          });
+          };
+          // The request didReceiveResponse gets is a copy: a header says which call it answers.
+          request.http?.headers.set('x-test-call', String(calls.push(call) - 1));
+        },
+        async didReceiveResponse({ request, response }) {
+          const call = calls[Number(request.http?.headers.get('x-test-call'))];
+          if (call) call.ftv1 = typeof response.extensions?.ftv1 === 'string';
           return response;
         },
       }),
