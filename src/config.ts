@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { defaultFederationTypePrefix } from './schema/subgraph.ts';
 
 export interface Config {
   /** PostgreSQL to use; without it the server runs embedded PGlite in dataDir. */
@@ -15,6 +16,8 @@ export interface Config {
    * marked INTERRUPTED by any instance (see services/import-service.ts, markAbandonedImports).
    */
   importStaleAfterMs: number;
+  /** Put before the error types' names in the federation subgraph schema (src/schema/subgraph.ts). */
+  federationTypePrefix: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -38,7 +41,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     importStaleAfterMs: duration(env, 'IMPORT_STALE_AFTER_MS', 60_000),
+    federationTypePrefix: typePrefix(env),
   };
+}
+
+function typePrefix(env: NodeJS.ProcessEnv): string {
+  const value = env.FEDERATION_TYPE_PREFIX ?? defaultFederationTypePrefix;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+    throw new Error(`FEDERATION_TYPE_PREFIX must start a GraphQL type name (letters, digits, _), got "${value}"`);
+  }
+  return value;
 }
 
 function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -39,7 +39,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
   const shutdown = new AbortController();
-  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal });
+  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal, federationTypePrefix: config.federationTypePrefix });
   // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
   // while its resolver still writes).
   const inFlight = new Set<Promise<unknown>>();
