@@ -1,18 +1,18 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
-  type GraphQLAbstractType,
   type ASTNode,
   type FieldDefinitionNode,
+  type GraphQLAbstractType,
   GraphQLInterfaceType,
   GraphQLObjectType,
   type GraphQLSchema,
   type GraphQLTypeResolver,
+  GraphQLUnionType,
   isAbstractType,
   isInterfaceType,
   isObjectType,
   Kind,
-  GraphQLUnionType,
   visit,
 } from 'graphql';
 
@@ -27,10 +27,10 @@ const renamedNameKinds = new Set<string>([Kind.NAMED_TYPE, Kind.OBJECT_TYPE_DEFI
  * with the two things that cannot compose with other subgraphs changed, the same resolvers.
  *
  * - `Query.node` and `Query.nodes` are left out. Every Relay subgraph has them, and a gateway can
- *   send one `node(id)` to one subgraph only: marked @shareable, it would send our ids to the
- *   other subgraph (or its ids to us) and get null. Our ids are ours alone to resolve, so through
- *   a gateway our objects are reached by their own fields (`person(id)`, ...) and by `_entities`;
- *   the `Node` interface stays (interfaces merge across subgraphs).
+ *   send one `node(id)` to one subgraph only (marked @shareable they do not compose, each
+ *   subgraph's Node having other types, and our ids would go to the other subgraph). Our ids are
+ *   ours alone to resolve, so through a gateway our objects are reached by their own fields
+ *   (`person(id)`, ...) and by `_entities`; the `Node` interface stays (interfaces merge).
  * - The error types (the `Error` interface, every type implementing it, `FieldError`) get a prefix:
  *   other subgraphs have their own `Error`, `ValidationError` or `FieldError` in other shapes (an
  *   interface here, an object there), which no directive reconciles. Renaming them only in the
