@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeServices } from '@apollo/composition';
-import { IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -55,22 +54,29 @@ const dealsSdl = `
     node(id: ID!): Node
     nodes(ids: [ID!]!): [Node]!
     deals: [Deal!]!
+    "Many deals at once: the gateway sends all their people in one _entities call."
+    bulkDeals: [Deal!]!
   }
 
   type Mutation { saveDeal(title: String!): SaveDealResult! }
 `;
 
+/** A deal, with both ids of its person: the CRM links people by its external id, and knows ours. */
 interface Deal { id: string; title: string; personId: string; externalId: string }
-interface LinkedPerson { id: string; externalId: string }
+/** A Person representation the gateway sends: by one key or the other. */
+type PersonReference = { id: string; externalId?: undefined } | { id?: undefined; externalId: string };
+
+/** More deals than a client's list argument may hold (100), each with a person of its own. */
+const bulkDeals: Deal[] = Array.from({ length: 300 }, (_, n) => ({ id: `bulk-${n}`, title: `Bulk ${n}`, personId: '', externalId: n === 0 ? 'crm-5' : `bulk-${n}` }));
 
 function dealsSchema(deals: Deal[]) {
   const dealById = (id: string) => deals.find((deal) => deal.id === id) ?? null;
-  const linkedPerson = (deal: Deal): LinkedPerson => ({ id: deal.personId, externalId: deal.externalId });
   return buildSubgraphSchema({
     typeDefs: parse(dealsSdl),
     resolvers: {
       Query: {
         deals: () => deals,
+        bulkDeals: () => bulkDeals,
         node: (_: unknown, { id }: { id: string }) => dealById(id),
         nodes: (_: unknown, { ids }: { ids: string[] }) => ids.map(dealById),
       },
@@ -85,15 +91,13 @@ function dealsSchema(deals: Deal[]) {
       SaveDealResult: { __resolveType: (value: { __typename: string }) => value.__typename },
       Deal: {
         __resolveReference: ({ id }: { id: string }) => dealById(id),
-        person: linkedPerson,
+        // The external id only: the people subgraph gives the rest, the global id included.
+        person: (deal: Deal) => ({ externalId: deal.externalId }),
       },
       Person: {
-        // The CRM knows both ids of every person it links, so it resolves a reference by either.
-        __resolveReference: (reference: Partial<LinkedPerson>) => {
-          const deal = deals.find((deal) => deal.personId === reference.id || deal.externalId === reference.externalId);
-          return deal ? linkedPerson(deal) : { id: reference.id, externalId: reference.externalId };
-        },
-        deals: (person: Partial<LinkedPerson>) => deals.filter((deal) => deal.personId === person.id || deal.externalId === person.externalId),
+        __resolveReference: (reference: PersonReference) => reference,
+        deals: (person: PersonReference) =>
+          deals.filter((deal) => (person.id !== undefined ? deal.personId === person.id : deal.externalId === person.externalId)),
       },
     },
   });
@@ -315,6 +319,19 @@ describe('Queries through the gateway', () => {
     ]);
     expect(entitiesCalls('deals')).toHaveLength(1);
     expect(calls.filter((call) => call.subgraph === 'people')).toHaveLength(1);
+    expect(test.sql).toHaveLength(1);
+  });
+
+  it("takes a gateway's whole batch in one call, beyond a client's 100 items per list", async () => {
+    calls.length = 0;
+    test.sql.length = 0;
+    const { data, errors } = await viaGateway<{ bulkDeals: { person: { fullName: string } | null }[] }>(acme, '{ bulkDeals { person { fullName } } }');
+    expect(errors).toBeUndefined();
+    expect(data!.bulkDeals).toHaveLength(300);
+    expect(data!.bulkDeals[0]).toEqual({ person: { fullName: 'Ada P5' } });
+    expect(data!.bulkDeals.slice(1).every((deal) => deal.person === null)).toBe(true);
+    expect(entitiesCalls('people')).toHaveLength(1);
+    expect(entitiesCalls('people')[0]!.variables.representations).toHaveLength(300);
     expect(test.sql).toHaveLength(1);
   });
 

@@ -4,6 +4,7 @@ import {
   type ASTNode,
   type FieldDefinitionNode,
   type GraphQLAbstractType,
+  type GraphQLFieldConfigArgumentMap,
   GraphQLInterfaceType,
   GraphQLObjectType,
   type GraphQLSchema,
@@ -75,14 +76,18 @@ function deriveFederationSchema(publicSchema: GraphQLSchema, typePrefix: string)
       if (type.name !== publicSchema.getQueryType()?.name) {
         return new GraphQLObjectType({ ...config, name: newName(type.name), astNode: renameAst(config.astNode), fields: renameFields(config.fields) });
       }
-      const { _service, ...fields } = Object.fromEntries(
+      const { _service, _entities, ...fields } = Object.fromEntries(
         Object.entries(config.fields).filter(([name]) => !leftOutQueryFields.has(name)),
       ) as typeof config.fields;
       const astNode = renameAst(config.astNode);
       return new GraphQLObjectType({
         ...config,
         astNode: astNode && { ...astNode, fields: astNode.fields?.filter((field) => !leftOutQueryFields.has(field.name.value)) },
-        fields: renameFields({ ...(_service ? { _service: { ..._service, resolve: () => ({ sdl }) } } : {}), ...fields }),
+        fields: renameFields({
+          ...(_service ? { _service: { ..._service, resolve: () => ({ sdl }) } } : {}),
+          ...(_entities ? { _entities: withBatchBound(_entities) } : {}),
+          ...fields,
+        }),
       });
     },
     [MapperKind.INTERFACE_TYPE]: (type) => {
@@ -97,6 +102,22 @@ function deriveFederationSchema(publicSchema: GraphQLSchema, typePrefix: string)
   }
   sdl = printSubgraphSchema(mapped);
   return mapped;
+}
+
+/**
+ * A gateway sends every reference of one fetch in one `_entities` call (a list of 500 deals gives
+ * 500 Person representations), so here it may hold more than a client's list argument may; what
+ * is selected beneath still costs once per representation (src/http/limits.ts).
+ */
+export const representationsPerCall = 1_000;
+
+function withBatchBound<Field extends { args?: GraphQLFieldConfigArgumentMap }>(field: Field): Field {
+  const representations = field.args?.representations;
+  if (!representations) return field;
+  return {
+    ...field,
+    args: { ...field.args, representations: { ...representations, extensions: { ...representations.extensions, maxItems: representationsPerCall } } },
+  };
 }
 
 /** The `Error` interface, the types implementing it, and the types only they use (FieldError). */
