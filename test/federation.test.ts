@@ -4,6 +4,7 @@ import {
   buildSchema,
   execute,
   type GraphQLError,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   lexicographicSortSchema,
   parse,
@@ -386,6 +387,22 @@ describe('The subgraph endpoint', () => {
     expect(sdl).toMatch(/type PeopleValidationError implements PeopleError\b/);
     expect(sdl).toMatch(/fieldErrors: \[PeopleFieldError!\]!/);
     expect(sdl).not.toMatch(/\b(type|interface) (Error|ValidationError|FieldError)\b/);
+  });
+
+  it('has every type and field of the public schema but node and nodes, the error types renamed', () => {
+    const federation = federationSchema(schema, 'People');
+    const errorTypes = new Set(['Error', 'FieldError', ...schema.getPossibleTypes(schema.getType('Error') as GraphQLInterfaceType).map((type) => type.name)]);
+    expect(errorTypes).toEqual(new Set(['Error', 'FieldError', 'NotFoundError', 'ValidationError', 'ConflictError', 'ForbiddenError', 'FieldNotSetError']));
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__')) continue;
+      const name = errorTypes.has(type.name) ? `People${type.name}` : type.name;
+      expect(federation.getType(type.name)?.name, type.name).toBe(errorTypes.has(type.name) ? undefined : name);
+      const counterpart = federation.getType(name);
+      expect(counterpart?.constructor, type.name).toBe(type.constructor);
+      if (!('getFields' in type) || !counterpart || !('getFields' in counterpart)) continue;
+      const fields = Object.keys(type.getFields()).filter((field) => type.name !== 'Query' || (field !== 'node' && field !== 'nodes'));
+      expect(Object.keys(counterpart.getFields()), type.name).toEqual(fields);
+    }
   });
 
   it('runs the same resolvers: entities, and errors under their prefixed names', async () => {

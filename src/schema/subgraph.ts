@@ -76,18 +76,17 @@ function deriveFederationSchema(publicSchema: GraphQLSchema, typePrefix: string)
       if (type.name !== publicSchema.getQueryType()?.name) {
         return new GraphQLObjectType({ ...config, name: newName(type.name), astNode: renameAst(config.astNode), fields: renameFields(config.fields) });
       }
-      const { _service, _entities, ...fields } = Object.fromEntries(
-        Object.entries(config.fields).filter(([name]) => !leftOutQueryFields.has(name)),
-      ) as typeof config.fields;
+      const fields = Object.entries(config.fields)
+        .filter(([name]) => !leftOutQueryFields.has(name))
+        .map(([name, field]) => {
+          if (name === '_service') return [name, { ...field, resolve: () => ({ sdl }) }] as const;
+          return [name, name === '_entities' ? withBatchBound(field) : field] as const;
+        });
       const astNode = renameAst(config.astNode);
       return new GraphQLObjectType({
         ...config,
         astNode: astNode && { ...astNode, fields: astNode.fields?.filter((field) => !leftOutQueryFields.has(field.name.value)) },
-        fields: renameFields({
-          ...(_service ? { _service: { ..._service, resolve: () => ({ sdl }) } } : {}),
-          ...(_entities ? { _entities: withBatchBound(_entities) } : {}),
-          ...fields,
-        }),
+        fields: renameFields(Object.fromEntries(fields)),
       });
     },
     [MapperKind.INTERFACE_TYPE]: (type) => {
