@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseCorsOrigins } from './http/cors.ts';
+import { defaultFederationTypePrefix } from './schema/subgraph.ts';
 
 export interface Config {
   /** PostgreSQL to use; without it the server runs embedded PGlite in dataDir. */
@@ -26,6 +27,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prefix of every Redis key this server uses. */
   redisPrefix: string;
+  /** Put before the error types' names in the federation subgraph schema (src/schema/subgraph.ts). */
+  federationTypePrefix: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -53,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX ?? 'pgw:',
     ...persistedDocuments(env),
+    federationTypePrefix: typePrefix(env),
   };
 }
 
@@ -69,6 +73,14 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
   throw new Error(`${name} must be true or false, got "${value}"`);
+}
+
+function typePrefix(env: NodeJS.ProcessEnv): string {
+  const value = env.FEDERATION_TYPE_PREFIX ?? defaultFederationTypePrefix;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+    throw new Error(`FEDERATION_TYPE_PREFIX must start a GraphQL type name (letters, digits, _), got "${value}"`);
+  }
+  return value;
 }
 
 function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

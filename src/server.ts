@@ -52,6 +52,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     corsOrigins: config.corsOrigins,
     trustedDocuments,
     apq: config.apq && { redis: apqRedis && { client: apqRedis, keyPrefix: config.redisPrefix } },
+    federationTypePrefix: config.federationTypePrefix,
   });
   if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
   // Each request's whole handling, so that a shutdown can wait for it (a response may be cut

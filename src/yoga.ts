@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
@@ -14,6 +15,7 @@ import { type ApqOptions, type TrustedDocuments, useAutomaticPersistedQueries, u
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
+import { defaultFederationTypePrefix, federationSchema } from './schema/subgraph.ts';
 import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key-cache.ts';
 
 export interface AppOptions {
@@ -31,6 +33,8 @@ export interface AppOptions {
   trustedDocuments?: TrustedDocuments;
   /** Automatic persisted queries (APQ=true); not with trustedDocuments. */
   apq?: boolean | ApqOptions;
+  /** Put before the error types' names in the subgraph schema (see src/schema/subgraph.ts). */
+  federationTypePrefix?: string;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -45,10 +49,63 @@ export function createApp({
   corsOrigins = [],
   trustedDocuments,
   apq = false,
+  federationTypePrefix = defaultFederationTypePrefix,
 }: AppOptions): App {
   if (trustedDocuments && apq) throw new Error('Trusted documents and automatic persisted queries exclude each other: configure one.');
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
+  // Before yoga checks the params: they turn a hash into the document it names. Only on
+  // /graphql: a gateway's queries to /subgraph are its own, never in a client's manifest.
+  const persistedDocumentPlugins: Plugin[] = [
+    ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
+    ...(apq ? [useAutomaticPersistedQueries(apq === true ? {} : apq, log)] : []),
+  ];
+  // What both endpoints share: one request pipeline, one context; the schema and which
+  // documents may run differ.
+  const graphqlPipeline = (documentPlugins: Plugin[]) => ({
+    logging: {
+      debug: (...args: unknown[]) => log.debug(String(args[0]), { args: args.slice(1) }),
+      info: (...args: unknown[]) => log.info(String(args[0]), { args: args.slice(1) }),
+      warn: (...args: unknown[]) => log.warn(String(args[0]), { args: args.slice(1) }),
+      // Yoga reports every error in a response here, the client's own mistakes included; the
+      // unexpected ones are logged with their request id by useMaskUnexpectedErrors.
+      error: (...args: unknown[]) => log.debug(String(args[0]), { args: args.slice(1) }),
+    },
+    // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
+    maskedErrors: true,
+    // Replaced by useCors: yoga's own reflects any origin and allows credentials.
+    cors: false,
+    plugins: [
+      useRequestId(),
+      useMultipartBodyLimit(),
+      ...useRequestLimits(),
+      useAuthenticationBeforeBody(actorOf),
+      useRequireActor(),
+      ...documentPlugins,
+      // @defer and @stream, answered as multipart/mixed or text/event-stream as the client accepts.
+      ...useIncrementalDelivery(),
+      useOperationLimits(),
+      useBadValueCheck(),
+      useMaskUnexpectedErrors(),
+      // After the masking: a gateway's trace (ftv1, only when it asks for one) carries errors as
+      // the client sees them.
+      useApolloInlineTrace(),
+    ],
+    context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
+      const requestId = requestIdOf(request);
+      const actor = await actorOf(request);
+      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal };
+    },
+  });
+  const subgraph = createYoga<Record<string, never>, GraphQLContext>({
+    ...graphqlPipeline([]),
+    schema: federationSchema(schema, federationTypePrefix),
+    graphqlEndpoint: subgraphEndpoint,
+    landingPage: false,
+    graphiql: false,
+  });
+  const { plugins, ...pipeline } = graphqlPipeline(persistedDocumentPlugins);
   return createYoga<Record<string, never>, GraphQLContext>({
+    ...pipeline,
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -56,43 +113,28 @@ export function createApp({
     // The explorer's scripts and styles come with the page, not from a CDN: it works offline
     // and on closed networks.
     renderGraphiQL,
-    logging: {
-      debug: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
-      info: (...args) => log.info(String(args[0]), { args: args.slice(1) }),
-      warn: (...args) => log.warn(String(args[0]), { args: args.slice(1) }),
-      // Yoga reports every error in a response here, the client's own mistakes included; the
-      // unexpected ones are logged with their request id by useMaskUnexpectedErrors.
-      error: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
-    },
-    // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
-    maskedErrors: true,
-    // Replaced by useCors: yoga's own reflects any origin and allows credentials.
-    cors: false,
     plugins: [
       // First, so that a preflight on any route is answered and every response carries CORS.
       useCors(corsOrigins),
       useHealthEndpoints(prisma, log),
       useAvatarRoute({ prisma, log, requestIdOf }),
-      useRequestId(),
-      useMultipartBodyLimit(),
-      ...useRequestLimits(),
-      useAuthenticationBeforeBody(actorOf),
-      useRequireActor(),
-      // Before yoga checks the params: they turn a hash into the document it names.
-      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
-      ...(apq ? [useAutomaticPersistedQueries(apq === true ? {} : apq, log)] : []),
-      // @defer and @stream, answered as multipart/mixed or text/event-stream as the client accepts.
-      ...useIncrementalDelivery(),
-      useOperationLimits(),
-      useBadValueCheck(),
-      useMaskUnexpectedErrors(),
+      useSubgraphEndpoint(subgraph),
+      ...plugins,
     ],
-    context: async ({ request }) => {
-      const requestId = requestIdOf(request);
-      const actor = await actorOf(request);
-      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal };
-    },
   });
+}
+
+/** Where a federation gateway sends its requests (see src/schema/subgraph.ts). */
+export const subgraphEndpoint = '/subgraph';
+
+/** Hands requests for the subgraph endpoint to the yoga that serves the federation schema. */
+function useSubgraphEndpoint(subgraph: YogaServerInstance<Record<string, never>, GraphQLContext>): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname !== subgraphEndpoint && url.pathname !== `${subgraphEndpoint}/`) return;
+      endResponse(await subgraph.fetch(request));
+    },
+  };
 }
 
 const requestIds = new WeakMap<Request, string>();

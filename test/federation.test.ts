@@ -4,6 +4,7 @@ import {
   buildSchema,
   execute,
   type GraphQLError,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   lexicographicSortSchema,
   parse,
@@ -12,6 +13,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.ts';
+import { federationSchema } from '../src/schema/subgraph.ts';
 import { encodeGlobalId } from '../src/services/global-ids.ts';
 import { graphql } from './generated/gql.ts';
 import {
@@ -71,6 +73,15 @@ const PeopleEntities = graphql(`
   }
 `);
 
+const PeopleByExternalId = graphql(`
+  query PeopleByExternalId($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      __typename
+      ... on Person { id externalId fullName }
+    }
+  }
+`);
+
 const PersonByNode = graphql(`
   query FederationPersonByNode($id: ID!) {
     node(id: $id) { id ... on Person { fullName } }
@@ -107,7 +118,7 @@ beforeAll(async () => {
   const field = await test.prisma.customField.create({ data: { ...org, title: 'Join date', slug: 'join-date', type: 'DATE' } });
   for (let n = 0; n < 50; n++) {
     const person = await test.prisma.person.create({
-      data: { ...org, givenName: 'Ada', familyName: `P${n}`, emails: [`p${n}@example.org`], ownerId: acme.userId },
+      data: { ...org, givenName: 'Ada', familyName: `P${n}`, emails: [`p${n}@example.org`], ownerId: acme.userId, externalId: `ext-${n}` },
     });
     await test.prisma.personTag.createMany({ data: tags.map((tag) => ({ ...org, personId: person.id, tagId: tag.id })) });
     await test.prisma.note.createMany({
@@ -136,7 +147,8 @@ beforeAll(async () => {
   });
 
   const globexOrg = { organizationId: globex.organizationId };
-  const globexPerson = await test.prisma.person.create({ data: { ...globexOrg, familyName: 'Secret' } });
+  // Globex's own person with the external id one of Acme's people has.
+  const globexPerson = await test.prisma.person.create({ data: { ...globexOrg, familyName: 'Secret', externalId: 'ext-0' } });
   const globexTag = await test.prisma.tag.create({ data: { ...globexOrg, title: 'Hidden', titleKey: 'hidden' } });
   globexPersonId = encodeGlobalId('Person', globexPerson.id);
   globexTagId = encodeGlobalId('Tag', globexTag.id);
@@ -307,6 +319,120 @@ describe('Query._entities', () => {
     const { node } = await acme.request(PersonByNode, { id: acmeIds.Person! });
     const { _entities } = await acme.request(Entities, { representations: [ref('Person', acmeIds.Person!)] });
     expect(_entities[0]).toMatchObject(node!);
+  });
+});
+
+describe('Query._entities by Person.externalId', () => {
+  const byExternalId = (externalId: unknown) => ({ __typename: 'Person', externalId });
+
+  it('resolves people by the external id of their own organisation, 50 in the one statement 5 take', async () => {
+    const statementsFor = async (count: number) => {
+      test.sql.length = 0;
+      const { _entities } = await acme.request(PeopleByExternalId, {
+        representations: Array.from({ length: count }, (_, n) => byExternalId(`ext-${n}`)),
+      });
+      expect(_entities.map((person) => person && 'fullName' in person && person.fullName)).toEqual(
+        Array.from({ length: count }, (_, n) => `Ada P${n}`),
+      );
+      return test.sql.length;
+    };
+    expect(await statementsFor(5)).toBe(1);
+    expect(await statementsFor(50)).toBe(1);
+  });
+
+  it("never resolves to another organisation's person, even with the same external id", async () => {
+    const representations = [byExternalId('ext-0')];
+    expect((await acme.request(PeopleByExternalId, { representations }))._entities).toMatchObject([{ id: acmePeople[0], fullName: 'Ada P0' }]);
+    expect((await globex.request(PeopleByExternalId, { representations }))._entities).toMatchObject([{ id: globexPersonId, fullName: 'Secret' }]);
+    // Acme's ext-1 does not exist for Globex.
+    expect((await globex.request(PeopleByExternalId, { representations: [byExternalId('ext-1')] }))._entities).toEqual([null]);
+  });
+
+  it('gives null for an external id several people share, an unknown one, and one that is no string', async () => {
+    for (const familyName of ['Twin A', 'Twin B']) {
+      await test.prisma.person.create({ data: { organizationId: acme.organizationId, familyName, externalId: 'shared' } });
+    }
+    const { _entities } = await acme.request(PeopleByExternalId, {
+      representations: [byExternalId('shared'), byExternalId('nobody'), byExternalId(7), byExternalId(''), byExternalId('ext-2')],
+    });
+    expect(_entities).toEqual([null, null, null, null, { __typename: 'Person', id: acmePeople[2], externalId: 'ext-2', fullName: 'Ada P2' }]);
+  });
+
+  it('resolves references by id and by external id together, one statement for each key', async () => {
+    test.sql.length = 0;
+    const { _entities } = await acme.request(PeopleByExternalId, {
+      representations: [byExternalId('ext-3'), ref('Person', acmePeople[4]!), byExternalId('ext-5'), ref('Person', acmePeople[6]!)],
+    });
+    expect(_entities.map((person) => person && 'externalId' in person && person.externalId)).toEqual(['ext-3', 'ext-4', 'ext-5', 'ext-6']);
+    expect(test.sql).toHaveLength(2);
+  });
+});
+
+describe('The subgraph endpoint', () => {
+  const subgraphSdl = async () => {
+    const response = await test.app.fetch('http://test/subgraph', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    });
+    return ((await response.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
+  };
+
+  it("serves the federation schema's SDL, printed by Apollo's printer: no node or nodes, prefixed error types", async () => {
+    const sdl = await subgraphSdl();
+    expect(sdl).toBe(printSubgraphSchema(federationSchema(schema, 'People')));
+    expect(sdl).toMatch(/type Person implements Node\s+@key\(fields: "id"\)\s+@key\(fields: "externalId"\)/);
+    expect(sdl).not.toMatch(/^\s+nodes?\(ids?:/m);
+    expect(sdl).toMatch(/interface PeopleError\b/);
+    expect(sdl).toMatch(/type PeopleValidationError implements PeopleError\b/);
+    expect(sdl).toMatch(/fieldErrors: \[PeopleFieldError!\]!/);
+    expect(sdl).not.toMatch(/\b(type|interface) (Error|ValidationError|FieldError)\b/);
+  });
+
+  it('has every type and field of the public schema but node and nodes, the error types renamed', () => {
+    const federation = federationSchema(schema, 'People');
+    const errorTypes = new Set(['Error', 'FieldError', ...schema.getPossibleTypes(schema.getType('Error') as GraphQLInterfaceType).map((type) => type.name)]);
+    expect(errorTypes).toEqual(new Set(['Error', 'FieldError', 'NotFoundError', 'ValidationError', 'ConflictError', 'ForbiddenError', 'FieldNotSetError']));
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__')) continue;
+      const name = errorTypes.has(type.name) ? `People${type.name}` : type.name;
+      expect(federation.getType(type.name)?.name, type.name).toBe(errorTypes.has(type.name) ? undefined : name);
+      const counterpart = federation.getType(name);
+      expect(counterpart?.constructor, type.name).toBe(type.constructor);
+      if (!('getFields' in type) || !counterpart || !('getFields' in counterpart)) continue;
+      const fields = Object.keys(type.getFields()).filter((field) => type.name !== 'Query' || (field !== 'node' && field !== 'nodes'));
+      expect(Object.keys(counterpart.getFields()), type.name).toEqual(fields);
+    }
+  });
+
+  it('runs the same resolvers: entities, and errors under their prefixed names', async () => {
+    const response = await test.app.fetch('http://test/subgraph', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${acme.apiKey}` },
+      body: JSON.stringify({
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fullName } } }`,
+        variables: { r: [ref('Person', acmePeople[0]!)] },
+      }),
+    });
+    expect(await response.json()).toEqual({ data: { _entities: [{ fullName: 'Ada P0' }] } });
+    const mutation = await test.app.fetch('http://test/subgraph', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${acme.apiKey}` },
+      body: JSON.stringify({
+        query: 'mutation { createPerson(input: { familyName: "" }) { __typename ... on PeopleError { message } ... on PeopleValidationError { fieldErrors { path } } } }',
+      }),
+    });
+    const body = (await mutation.json()) as { data: { createPerson: { __typename: string; fieldErrors: unknown[] } } };
+    expect(body.data.createPerson).toMatchObject({ __typename: 'PeopleValidationError', fieldErrors: [{ path: ['input', 'familyName'] }] });
+  });
+
+  it('needs a key for anything but _service, as /graphql does', async () => {
+    const response = await test.app.fetch('http://test/subgraph', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { fullName } } }', variables: { r: [ref('Person', acmePeople[0]!)] } }),
+    });
+    expect(response.status).toBe(401);
   });
 });
 

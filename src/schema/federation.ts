@@ -29,38 +29,55 @@ import { User } from './user.ts';
 const globalIdKey = builder.selection<{ id: string }>('id');
 
 type EntityQuery = Pick<SelectionMap, 'select' | 'include'>;
-type LoadRows<Row extends { id: string }> = (ctx: GraphQLContext, ids: string[], query: EntityQuery) => Promise<Row[]>;
+type LoadRows<Row> = (ctx: GraphQLContext, keys: string[], query: EntityQuery) => Promise<Row[]>;
 
 const entityLoaders = createContextCache(() => new Map<string, DataLoader<string, unknown>>());
 
 /**
- * resolveReference runs once per representation: the references of one type in one `_entities`
- * field share a DataLoader, so they cost one statement together, with everything selected beneath
- * them planned into it (as node(id) does) rather than fetched again per entity.
+ * resolveReference runs once per representation: the references of one type by one key in one
+ * `_entities` field share a DataLoader, so they cost one statement together, with everything
+ * selected beneath them planned into it (as node(id) does) rather than fetched again per entity.
+ * A key value that more than one row has (a Person's externalId may repeat) names no one: null.
  */
+function loadReference<Row extends Record<string, unknown>>(
+  ctx: GraphQLContext,
+  info: GraphQLResolveInfo,
+  typename: string,
+  column: string & keyof Row,
+  value: string,
+  loadRows: LoadRows<Row>,
+): Promise<Row | null> {
+  const loaders = entityLoaders(ctx);
+  const key = `${typename}.${column}@${responseKey(info.path)}`;
+  let loader = loaders.get(key) as DataLoader<string, Row | null> | undefined;
+  if (!loader) {
+    const query = withColumn(queryFromInfo({ context: ctx, info, typeName: typename }), column);
+    loader = new DataLoader<string, Row | null>(async (values) => {
+      const rows = await loadRows(ctx, [...values], query);
+      const matches = new Map<unknown, Row[]>();
+      for (const row of rows) matches.set(row[column], [...(matches.get(row[column]) ?? []), row]);
+      return values.map((value) => {
+        const found = matches.get(value) ?? [];
+        return found.length === 1 ? found[0]! : null;
+      });
+    });
+    loaders.set(key, loader as DataLoader<string, unknown>);
+  }
+  return loader.load(value);
+}
+
+/** Resolves a reference by the global id, to a row of this type in the caller's reach. */
 function referenceResolver<Row extends { id: string }>(typename: string, loadRows: LoadRows<Row>) {
   return ({ id }: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo): Promise<Row | null> | null => {
     const rowId = typeof id === 'string' ? localId(id, typename) : undefined;
     if (rowId === undefined) return null;
-    const loaders = entityLoaders(ctx);
-    const key = `${typename}@${responseKey(info.path)}`;
-    let loader = loaders.get(key) as DataLoader<string, Row | null> | undefined;
-    if (!loader) {
-      const query = withId(queryFromInfo({ context: ctx, info, typeName: typename }));
-      loader = new DataLoader<string, Row | null>(async (ids) => {
-        const rows = await loadRows(ctx, [...ids], query);
-        const byId = new Map(rows.map((row) => [row.id, row]));
-        return ids.map((rowId) => byId.get(rowId) ?? null);
-      });
-      loaders.set(key, loader as DataLoader<string, unknown>);
-    }
-    return loader.load(rowId);
+    return loadReference(ctx, info, typename, 'id', rowId, loadRows);
   };
 }
 
-/** Rows are matched to their references by id, so the id is selected even when no one asked for it. */
-function withId(query: EntityQuery): EntityQuery {
-  return query.select ? { ...query, select: { ...query.select, id: true } } : query;
+/** Rows are matched to their references by the key column, selected even when no one asked for it. */
+function withColumn(query: EntityQuery, column: string): EntityQuery {
+  return query.select ? { ...query, select: { ...query.select, [column]: true } } : query;
 }
 
 /** The field's path without list indices: an aliased second `_entities` gets loaders of its own. */
@@ -72,11 +89,26 @@ function responseKey(path: ResponsePath | undefined): string {
 
 const inOrganization = (ctx: GraphQLContext, ids: string[]) => ({ id: { in: ids }, organizationId: organizationOf(ctx) });
 
+/**
+ * A Person is also found by its externalId (the id another system gave it), within the caller's
+ * organisation like every reference. External ids are not unique (imports report a row that
+ * matches several people), so one that several people share resolves to null, never to one of them.
+ */
+const externalIdKey = builder.selection<{ externalId: string }>('externalId');
+const personById = referenceResolver('Person', (ctx, ids, query) =>
+  ctx.prisma.person.findMany({ ...query, where: inOrganization(ctx, ids) }),
+);
+
 builder.asEntity(Person, {
-  key: globalIdKey,
-  resolveReference: referenceResolver('Person', (ctx, ids, query) =>
-    ctx.prisma.person.findMany({ ...query, where: inOrganization(ctx, ids) }),
-  ),
+  key: [globalIdKey, externalIdKey],
+  resolveReference: (reference, ctx, info) => {
+    if ('id' in reference) return personById(reference, ctx, info);
+    const { externalId } = reference as { externalId?: unknown };
+    if (typeof externalId !== 'string' || externalId === '') return null;
+    return loadReference(ctx, info, 'Person', 'externalId', externalId, (ctx, externalIds, query) =>
+      ctx.prisma.person.findMany({ ...query, where: { organizationId: organizationOf(ctx), externalId: { in: externalIds } } }),
+    );
+  },
 });
 
 builder.asEntity(Group, {
