@@ -78,6 +78,8 @@ const UpdateUserInput = builder.inputType('UpdateUserInput', {
 builder.mutationField('createUser', (t) =>
   t.field({
     type: User,
+    // Admins only: the field's own scope replaces Mutation's `editor`, so an editor or a viewer is told why.
+    skipTypeScopes: true,
     authScopes: { admin: true },
     description: 'Adds a user to the organisation (admins only). The user has no key yet: make one with createApiKey(input: { userId }).',
     errors: mutationResult('CreateUser', 'user', [ConflictError]),
@@ -89,6 +91,7 @@ builder.mutationField('createUser', (t) =>
 builder.mutationField('updateUser', (t) =>
   t.field({
     type: User,
+    skipTypeScopes: true,
     authScopes: { admin: true },
     description: "Changes a user's email, name or role (admins only, PATCH).",
     errors: mutationResult('UpdateUser', 'user', [ConflictError]),
@@ -100,6 +103,7 @@ builder.mutationField('updateUser', (t) =>
 builder.mutationField('deactivateUser', (t) =>
   t.field({
     type: User,
+    skipTypeScopes: true,
     authScopes: { admin: true },
     description:
       "Deactivates a user (admins only): their keys stop working within the key cache's TTL; their notes and timeline events stay theirs. Deactivating twice keeps the first date; the last active admin cannot be deactivated (ConflictError).",
