@@ -73,6 +73,16 @@ const Viewer = graphql(`
   }
 `);
 
+const ReactivateUser = graphql(`
+  mutation ReactivateUser($id: ID!) {
+    reactivateUser(id: $id) {
+      __typename
+      ... on ReactivateUserSuccess { user { id deactivatedAt } }
+      ... on ForbiddenError { message }
+    }
+  }
+`);
+
 const CreateUser = graphql(`
   mutation CreateUser($input: CreateUserInput!) {
     createUser(input: $input) {
@@ -329,7 +339,7 @@ describe('Mutation.createUser, updateUser, deactivateUser', () => {
     expect((await acme.request(UpdateUser, { id: otherOrgUser, input: { role: 'VIEWER' } })).updateUser.__typename).toBe('NotFoundError');
   });
 
-  it("stops a deactivated user's keys, and makes no new ones for them", async () => {
+  it("stops a deactivated user's keys, makes no new ones for them, and lets them work again once reactivated", async () => {
     const user = await newUser('EDITOR');
     const key = await newKey(acme, { name: 'theirs', userId: user.id });
     expect(await statusWith(shortLived, key.secret)).toBe(200);
@@ -343,6 +353,13 @@ describe('Mutation.createUser, updateUser, deactivateUser', () => {
       fieldErrors: [{ path: ['input', 'userId'] }],
     });
     expect((await acme.request(DeactivateUser, { id: user.id })).deactivateUser).toEqual(deactivateUser);
+
+    // Reactivated, the same key works again.
+    expect((await acme.request(ReactivateUser, { id: user.id })).reactivateUser).toEqual({
+      __typename: 'ReactivateUserSuccess',
+      user: { id: user.id, deactivatedAt: null },
+    });
+    expect(await statusWith(uncached, key.secret)).toBe(200);
   });
 
   it('keeps the last active admin: no demotion, no deactivation, and two admins cannot demote each other at once', async () => {

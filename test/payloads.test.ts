@@ -712,6 +712,19 @@ const cases: Record<string, Case> = {
       };
     },
   },
+  reactivateUser: {
+    operation: 'mutation($id: ID!) { reactivateUser(id: $id) SELECTION }',
+    async setup(unique) {
+      const id = await user(unique);
+      await send(`mutation($id: ID!) { deactivateUser(id: $id) { __typename } }`, { id });
+      return {
+        variables: { id },
+        async check() {
+          expect((await test.prisma.user.findUniqueOrThrow({ where: { id: localIdOf(id) } })).deactivatedAt).toBeNull();
+        },
+      };
+    },
+  },
   'importPeople (a CSV file)': {
     field: 'importPeople',
     operation: 'mutation($input: ImportPeopleInput!) { importPeople(input: $input) SELECTION }',

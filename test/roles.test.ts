@@ -122,8 +122,8 @@ describe('the scopes on the schema', () => {
     const mutations = Object.keys(schema.getMutationType()!.getFields());
     const needs = Object.fromEntries(mutations.map((name) => [name, scopesOf('Mutation', name)]));
     for (const name of ['createApiKey', 'revokeApiKey']) expect(needs[name], name).toEqual(['viewer']);
-    for (const name of ['createUser', 'updateUser', 'deactivateUser']) expect(needs[name], name).toEqual(['admin']);
-    const writes = mutations.filter((name) => !['createApiKey', 'revokeApiKey', 'createUser', 'updateUser', 'deactivateUser'].includes(name));
+    for (const name of ['createUser', 'updateUser', 'deactivateUser', 'reactivateUser']) expect(needs[name], name).toEqual(['admin']);
+    const writes = mutations.filter((name) => !['createApiKey', 'revokeApiKey', 'createUser', 'updateUser', 'deactivateUser', 'reactivateUser'].includes(name));
     expect(writes.length).toBeGreaterThan(30);
     for (const name of writes) expect(needs[name], name).toEqual(['editor']);
   });

@@ -2,7 +2,7 @@ import { builder } from '../builder.ts';
 import { organizationOf, serviceContext } from '../context.ts';
 import type { Actor } from '../services/actor.ts';
 import { ConflictError } from '../services/errors.ts';
-import { createOrganizationUser, deactivateUser, updateUser } from '../services/user-service.ts';
+import { createOrganizationUser, deactivateUser, reactivateUser, updateUser } from '../services/user-service.ts';
 import { mutationResult } from './errors.ts';
 import { targetId } from './ids.ts';
 
@@ -110,5 +110,17 @@ builder.mutationField('deactivateUser', (t) =>
     errors: mutationResult('DeactivateUser', 'user', [ConflictError]),
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => deactivateUser(serviceContext(ctx), targetId(id, 'User')),
+  }),
+);
+
+builder.mutationField('reactivateUser', (t) =>
+  t.field({
+    type: User,
+    skipTypeScopes: true,
+    authScopes: { admin: true },
+    description: "Undoes deactivateUser (admins only): the user's keys that are neither revoked nor expired work again.",
+    errors: mutationResult('ReactivateUser', 'user'),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => reactivateUser(serviceContext(ctx), targetId(id, 'User')),
   }),
 );

@@ -69,6 +69,15 @@ export async function deactivateUser(ctx: ServiceContext, id: string): Promise<U
   });
 }
 
+/** Undoes deactivateUser: the user's keys that are neither revoked nor expired work again. */
+export async function reactivateUser(ctx: ServiceContext, id: string): Promise<User> {
+  return ctx.prisma.$transaction(async (tx) => {
+    const user = await findUser(tx, ctx, id);
+    if (!user.deactivatedAt) return user;
+    return tx.user.update({ where: { id }, data: { deactivatedAt: null } });
+  });
+}
+
 async function findUser(tx: Db, { actor }: ServiceContext, id: string): Promise<User> {
   const user = await tx.user.findFirst({ where: { id, organizationId: actor.organizationId } });
   if (!user) throw new NotFoundError('User', id);
