@@ -6,6 +6,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type { GraphQLContext } from './context.ts';
 import type { InputJsonValue } from './generated/prisma/internal/prismaNamespace.ts';
@@ -13,6 +14,7 @@ import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { defaultPageSize, fieldCost, maxPageSize, PageSizePlugin } from './schema/pagination.ts';
 import { MutationTextCheckPlugin } from './schema/text-check.ts';
+import { actorScopes, type RoleScopes, unauthorizedError } from './schema/roles.ts';
 
 /** Plugins and scalars only; the types live in schema/, one file each. */
 export interface BuilderOptions {
@@ -20,6 +22,7 @@ export interface BuilderOptions {
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
+  AuthScopes: RoleScopes;
   Scalars: {
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
@@ -39,9 +42,11 @@ export interface BuilderOptions {
 export const queryLimits = { complexity: 50_000, depth: 15, breadth: 1_000 };
 
 export const builder = new SchemaBuilder<BuilderOptions>({
-  // The federation plugin reads the directives plugin's output, so it comes after it. The
-  // mutation text check comes after the errors plugin, which turns its ValidationError into data.
-  plugins: [ComplexityPlugin, PageSizePlugin, ErrorsPlugin, MutationTextCheckPlugin, DirectivesPlugin, SimpleObjectsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin, FederationPlugin],
+  // The federation plugin reads the directives plugin's output, so it comes after it. The role
+  // check and the mutation text check come after the errors plugin, which turns their
+  // ForbiddenError and ValidationError into data; the role check comes first, so a viewer is told
+  // no before being told what is wrong with their input.
+  plugins: [ComplexityPlugin, PageSizePlugin, ErrorsPlugin, ScopeAuthPlugin, MutationTextCheckPlugin, DirectivesPlugin, SimpleObjectsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin, FederationPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.prisma,
@@ -65,6 +70,10 @@ export const builder = new SchemaBuilder<BuilderOptions>({
   errors: {
     defaultTypes: [],
   },
+  scopeAuth: {
+    authScopes: actorScopes,
+    unauthorizedError,
+  },
   complexity: {
     fieldComplexity: fieldCost,
     // queryLimits are checked for the whole operation before it runs, by src/http/limits.ts. That
@@ -74,8 +83,10 @@ export const builder = new SchemaBuilder<BuilderOptions>({
   },
 });
 
-builder.queryType({});
-builder.mutationType({});
+// Who may use a field (src/schema/roles.ts): every query needs a key (any role), every mutation
+// an editor's unless its field says otherwise.
+builder.queryType({ authScopes: { viewer: true } });
+builder.mutationType({ authScopes: { editor: true } });
 
 /** The builder's full type map, for helpers that build fields outside a type's own definition. */
 export type BuilderTypes = PothosSchemaTypes.ExtendDefaultTypes<BuilderOptions>;

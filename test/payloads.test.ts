@@ -69,6 +69,10 @@ const customField = (slug: string, groupId?: string) =>
   send(`mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { ... on CreateCustomFieldSuccess { customField { id } } } }`, {
     input: { title: slug, slug, type: 'TEXT', ...(groupId ? { groupId } : {}) },
   }).then((response) => (response.data!.createCustomField as { customField: { id: string } }).customField.id);
+const user = (unique: string) =>
+  send(`mutation($input: CreateUserInput!) { createUser(input: $input) { ... on CreateUserSuccess { user { id } } } }`, {
+    input: { email: `${unique}@example.org` },
+  }).then((response) => (response.data!.createUser as { user: { id: string } }).user.id);
 const join = (groupId: string, personId: string) =>
   send(`mutation($groupId: ID!, $personId: ID!) { addGroupMember(groupId: $groupId, personId: $personId) { __typename } }`, { groupId, personId });
 
@@ -642,6 +646,81 @@ const cases: Record<string, Case> = {
         async check() {
           expect(await test.prisma.person.count({ where: { id: { in: [localIdOf(primaryId), localIdOf(otherId)] } } })).toBe(2);
           expect(await events(primaryId, 'MERGED')).toBe(0);
+        },
+      };
+    },
+  },
+  createApiKey: {
+    operation: 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) SELECTION }',
+    async setup(unique) {
+      return {
+        variables: { input: { name: unique } },
+        async check() {
+          expect(await test.prisma.apiKey.count({ where: { name: unique } })).toBe(1);
+        },
+      };
+    },
+  },
+  revokeApiKey: {
+    operation: 'mutation($id: ID!) { revokeApiKey(id: $id) SELECTION }',
+    async setup(unique) {
+      const created = await send(
+        `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { ... on CreateApiKeySuccess { apiKey { id } } } }`,
+        { input: { name: unique } },
+      );
+      const id = (created.data!.createApiKey as { apiKey: { id: string } }).apiKey.id;
+      return {
+        variables: { id },
+        async check() {
+          expect((await test.prisma.apiKey.findUniqueOrThrow({ where: { id: localIdOf(id) } })).revokedAt).toBeInstanceOf(Date);
+        },
+      };
+    },
+  },
+  createUser: {
+    operation: 'mutation($input: CreateUserInput!) { createUser(input: $input) SELECTION }',
+    async setup(unique) {
+      return {
+        variables: { input: { email: `${unique}@example.org` } },
+        async check() {
+          expect(await test.prisma.user.count({ where: { email: `${unique}@example.org` } })).toBe(1);
+        },
+      };
+    },
+  },
+  updateUser: {
+    operation: 'mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) SELECTION }',
+    async setup(unique) {
+      const id = await user(unique);
+      return {
+        variables: { id, input: { role: 'VIEWER' } },
+        async check() {
+          expect((await test.prisma.user.findUniqueOrThrow({ where: { id: localIdOf(id) } })).role).toBe('VIEWER');
+        },
+      };
+    },
+  },
+  deactivateUser: {
+    operation: 'mutation($id: ID!) { deactivateUser(id: $id) SELECTION }',
+    async setup(unique) {
+      const id = await user(unique);
+      return {
+        variables: { id },
+        async check() {
+          expect((await test.prisma.user.findUniqueOrThrow({ where: { id: localIdOf(id) } })).deactivatedAt).toBeInstanceOf(Date);
+        },
+      };
+    },
+  },
+  reactivateUser: {
+    operation: 'mutation($id: ID!) { reactivateUser(id: $id) SELECTION }',
+    async setup(unique) {
+      const id = await user(unique);
+      await send(`mutation($id: ID!) { deactivateUser(id: $id) { __typename } }`, { id });
+      return {
+        variables: { id },
+        async check() {
+          expect((await test.prisma.user.findUniqueOrThrow({ where: { id: localIdOf(id) } })).deactivatedAt).toBeNull();
         },
       };
     },

@@ -36,7 +36,7 @@ export function useAvatarRoute({ prisma, log, requestIdOf }: AvatarRouteOptions)
       }
       try {
         const token = bearerToken(request);
-        const actor = token ? await authenticate(prisma, token) : null;
+        const actor = token ? (await authenticate(prisma, token))?.actor : null;
         if (!actor) {
           const message =
             token === undefined

@@ -2,6 +2,7 @@
 import './scalars.ts';
 import './errors.ts';
 import './user.ts';
+import './api-key.ts';
 import './company.ts';
 import './person.ts';
 import './people.ts';

@@ -14,8 +14,29 @@ export function hashApiKey(apiKey: string): string {
   return createHash('sha256').update(apiKey).digest('hex');
 }
 
-function newApiKey(): string {
-  return keyPrefix + randomBytes(32).toString('base64url');
+/** How much of a secret a key's listing shows: enough to tell keys apart, far too little to use. */
+const shownPrefixLength = keyPrefix.length + 8;
+
+export interface NewApiKey {
+  secret: string;
+  hashedKey: string;
+  prefix: string;
+}
+
+export function newApiKey(): NewApiKey {
+  const secret = keyPrefix + randomBytes(32).toString('base64url');
+  return { secret, hashedKey: hashApiKey(secret), prefix: secret.slice(0, shownPrefixLength) };
+}
+
+const roleRank: Record<UserRole, number> = { VIEWER: 0, EDITOR: 1, ADMIN: 2 };
+
+export function roleAtMost(role: UserRole, limit: UserRole): boolean {
+  return roleRank[role] <= roleRank[limit];
+}
+
+/** The role a key acts with: its own, but never more than its user's (who may have been demoted since). */
+export function effectiveRole(keyRole: UserRole | null, userRole: UserRole): UserRole {
+  return keyRole && roleAtMost(keyRole, userRole) ? keyRole : userRole;
 }
 
 export interface CreatedOrganization {
@@ -42,9 +63,9 @@ export async function createOrganization(
         role: 'ADMIN',
       },
     });
-    const apiKey = newApiKey();
-    await tx.apiKey.create({ data: { organizationId: organization.id, userId: user.id, hashedKey: hashApiKey(apiKey) } });
-    return { organizationId: organization.id, userId: user.id, apiKey };
+    const key = newApiKey();
+    await tx.apiKey.create({ data: { organizationId: organization.id, userId: user.id, name: 'org:create', hashedKey: key.hashedKey, prefix: key.prefix } });
+    return { organizationId: organization.id, userId: user.id, apiKey: key.secret };
   });
 }
 
@@ -62,19 +83,50 @@ export async function createUser(
     const user = await tx.user.create({
       data: { organizationId: organization.id, email: email!, name: input.name ?? null, role: input.role ?? 'EDITOR' },
     });
-    const apiKey = newApiKey();
-    await tx.apiKey.create({ data: { organizationId: organization.id, userId: user.id, hashedKey: hashApiKey(apiKey) } });
-    return { userId: user.id, apiKey };
+    const key = newApiKey();
+    await tx.apiKey.create({ data: { organizationId: organization.id, userId: user.id, name: 'user:create', hashedKey: key.hashedKey, prefix: key.prefix } });
+    return { userId: user.id, apiKey: key.secret };
   });
 }
 
-/** The actor a key stands for, or null when the key is unknown or revoked. */
-export async function authenticate(prisma: PrismaClient, apiKey: string): Promise<Actor | null> {
+/** A key that authenticates: who it acts for, and until when it may be trusted without asking again. */
+export interface AuthenticatedKey {
+  actor: Actor;
+  expiresAt: Date | null;
+}
+
+/** How stale a key's lastUsedAt may get: a busy key costs one write a minute, not one per request. */
+export const lastUsedPrecisionMs = 60_000;
+
+/**
+ * The actor a key stands for, or null when the key is unknown, revoked, expired or its user
+ * deactivated. Records the use when lastUsedAt is older than lastUsedPrecisionMs; the condition
+ * is in the UPDATE, so instances that look the key up at the same moment write it once.
+ */
+export async function authenticate(prisma: PrismaClient, apiKey: string): Promise<AuthenticatedKey | null> {
   if (!apiKey.startsWith(keyPrefix)) return null;
   const key = await prisma.apiKey.findUnique({
     where: { hashedKey: hashApiKey(apiKey) },
-    select: { revokedAt: true, user: { select: { id: true, organizationId: true, role: true } } },
+    select: {
+      id: true,
+      role: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      user: { select: { id: true, organizationId: true, role: true, deactivatedAt: true } },
+    },
   });
-  if (!key || key.revokedAt) return null;
-  return { organizationId: key.user.organizationId, userId: key.user.id, role: key.user.role };
+  const now = new Date();
+  if (!key || key.revokedAt || key.user.deactivatedAt || (key.expiresAt && key.expiresAt <= now)) return null;
+  const staleBefore = new Date(now.getTime() - lastUsedPrecisionMs);
+  if (!key.lastUsedAt || key.lastUsedAt < staleBefore) {
+    await prisma.apiKey.updateMany({
+      where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: staleBefore } }] },
+      data: { lastUsedAt: now },
+    });
+  }
+  return {
+    actor: { organizationId: key.user.organizationId, userId: key.user.id, role: effectiveRole(key.role, key.user.role) },
+    expiresAt: key.expiresAt,
+  };
 }

@@ -7,6 +7,7 @@ export type UserRole = 'ADMIN' | 'EDITOR' | 'VIEWER';
 export interface Actor {
   organizationId: string;
   userId: string;
+  /** The key's role: at most its user's (see effectiveRole in account-service.ts). */
   role: UserRole;
 }
 
@@ -18,6 +19,10 @@ export interface ServiceContext {
   dbSchema: string;
 }
 
+/**
+ * The schema's `editor` scope (src/schema/roles.ts) refuses a viewer before any resolver runs;
+ * this second check keeps the rule for callers that do not come through GraphQL.
+ */
 export function requireWriter(actor: Actor): void {
   if (actor.role === 'VIEWER') throw new ForbiddenError('A viewer can read but not change anything.');
 }

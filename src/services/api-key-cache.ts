@@ -3,8 +3,9 @@ import type { Actor } from './actor.ts';
 import { authenticate, hashApiKey } from './account-service.ts';
 
 /**
- * How long an instance trusts a key it has just looked up. A revoked or deleted key keeps
- * working for at most this long on an instance that has just seen it.
+ * How long an instance trusts a key it has just looked up. A revoked or deleted key, or one whose
+ * user was deactivated or demoted, keeps its old standing for at most this long on an instance
+ * that has just seen it. (An expiring key is trusted no longer than its expiry.)
  */
 export const apiKeyCacheTtlMs = 10_000;
 
@@ -33,12 +34,13 @@ export function cachedAuthenticator(
     const cached = entries.get(hash);
     if (cached && cached.expiresAt > Date.now()) return cached.actor;
     if (cached) entries.delete(hash);
-    const actor = await authenticate(prisma, apiKey);
-    if (actor && ttlMs > 0) {
+    const key = await authenticate(prisma, apiKey);
+    if (key && ttlMs > 0) {
       // A Map iterates in insertion order, so its first key is the oldest entry.
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(hash, { actor, expiresAt: Date.now() + ttlMs });
+      const trustedUntil = Math.min(Date.now() + ttlMs, key.expiresAt?.getTime() ?? Infinity);
+      entries.set(hash, { actor: key.actor, expiresAt: trustedUntil });
     }
-    return actor;
+    return key?.actor ?? null;
   };
 }

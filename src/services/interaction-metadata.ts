@@ -40,6 +40,7 @@ interface ActivityRow extends ActorActivity {
   name: string | null;
   role: User['role'] | null;
   createdAt: Date | null;
+  deactivatedAt: Date | null;
 }
 
 /**
@@ -71,7 +72,7 @@ export async function loadInteractionMetadata(
       FROM activity
     )
     SELECT ranked."personId", ranked."actorId", ranked."count", ranked."lastAt",
-      u."id" AS "userId", u."organizationId" AS "userOrganizationId", u."email", u."name", u."role"::text AS "role", u."createdAt"
+      u."id" AS "userId", u."organizationId" AS "userOrganizationId", u."email", u."name", u."role"::text AS "role", u."createdAt", u."deactivatedAt"
     FROM ranked
     LEFT JOIN ${table('User')} AS u
       ON u."id" = ranked."actorId" AND ranked.recency <= ${lastInteractedByLimit} AND u."organizationId" = ${actor.organizationId}`;
@@ -90,6 +91,7 @@ export async function loadInteractionMetadata(
         name: row.name,
         role: row.role!,
         createdAt: row.createdAt!,
+        deactivatedAt: row.deactivatedAt,
       });
     }
   }

@@ -88,6 +88,11 @@ export async function createUserClient(
   return clientFor(test, user.apiKey, user.userId, organizationId);
 }
 
+/** A client that sends this key, e.g. one a test made through createApiKey. */
+export function clientWithKey(test: TestApp, apiKey: string): Pick<TestClient, 'apiKey' | 'request'> {
+  return clientFor(test, apiKey, '', '');
+}
+
 function clientFor(test: TestApp, apiKey: string, userId: string, organizationId: string): TestClient {
   const client = new GraphQLClient('http://test/graphql', {
     headers: { authorization: `Bearer ${apiKey}` },

@@ -1,0 +1,91 @@
+import type { ApiKey } from '../generated/prisma/client.ts';
+import { newApiKey, roleAtMost } from './account-service.ts';
+import type { Actor, ServiceContext, UserRole } from './actor.ts';
+import { ForbiddenError, IssueList, NotFoundError, notInOrganisation, ValidationError } from './errors.ts';
+import { cleanText, earliestInstant, latestInstant, limits } from './validation.ts';
+
+/**
+ * API keys through the API. Anyone may make and revoke keys of their own (a script's key, a
+ * second laptop's); only an admin may do so for another user, or see other users' keys. A key's
+ * role is at most its user's role and at most the role of the key that makes it, so no key can
+ * make a stronger one; without a role it acts with its user's role, whatever that becomes.
+ */
+export interface CreateApiKeyInput {
+  name: string;
+  role?: UserRole | null;
+  expiresAt?: Date | null;
+  /** The user the key acts for (a local id): you when absent. */
+  userId?: string | null;
+}
+
+export interface CreatedApiKey {
+  apiKey: ApiKey;
+  /** The secret itself: answered once, here, and stored only as its sha256. */
+  secret: string;
+}
+
+/** Which keys a caller may see and revoke: an admin all of the organisation's, anyone else their own. */
+export function visibleKeysWhere(actor: Actor): { organizationId: string; userId?: string } {
+  return actor.role === 'ADMIN'
+    ? { organizationId: actor.organizationId }
+    : { organizationId: actor.organizationId, userId: actor.userId };
+}
+
+export async function createApiKey({ prisma, actor }: ServiceContext, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  const ownerId = input.userId ?? actor.userId;
+  if (ownerId !== actor.userId && actor.role !== 'ADMIN') {
+    throw new ForbiddenError('Only an admin may make a key for another user.');
+  }
+  const issues = new IssueList();
+  const name = cleanText(issues, ['input', 'name'], input.name, limits.name);
+  if (!name) issues.add(['input', 'name'], 'A key needs a name, to tell it apart from your other keys.');
+  const expiresAt = input.expiresAt ?? null;
+  if (expiresAt && (expiresAt.getTime() <= Date.now() || expiresAt.getTime() > latestInstant || expiresAt.getTime() < earliestInstant)) {
+    issues.add(['input', 'expiresAt'], 'Must be in the future.');
+  }
+  if (input.role && !roleAtMost(input.role, actor.role)) {
+    issues.add(['input', 'role'], `Your key acts as ${actor.role}: it cannot make a key with more (${input.role}).`);
+  }
+  issues.throwIfAny();
+  return prisma.$transaction(async (tx) => {
+    const owner = await tx.user.findFirst({ where: { id: ownerId, organizationId: actor.organizationId } });
+    if (!owner) return invalid(['input', 'userId'], notInOrganisation('User', ownerId, 'user'));
+    if (owner.deactivatedAt) return invalid(['input', 'userId'], 'This user is deactivated: their keys would not work.');
+    if (input.role && !roleAtMost(input.role, owner.role)) {
+      return invalid(['input', 'role'], `A key may have at most its user's role (${owner.role}).`);
+    }
+    // A key made by a key that acts with less than its user's role acts with no more than that.
+    const role = input.role ?? (roleAtMost(owner.role, actor.role) ? null : actor.role);
+    const key = newApiKey();
+    const apiKey = await tx.apiKey.create({
+      data: {
+        organizationId: actor.organizationId,
+        userId: owner.id,
+        name: name!,
+        role,
+        expiresAt,
+        hashedKey: key.hashedKey,
+        prefix: key.prefix,
+      },
+    });
+    return { apiKey, secret: key.secret };
+  });
+}
+
+/**
+ * Revokes a key: it stops working once each instance's key cache has forgotten it (at most
+ * apiKeyCacheTtlMs). Revoking twice keeps the first date. Another user's key is NotFound to a
+ * non-admin, as it is invisible to them.
+ */
+export async function revokeApiKey({ prisma, actor }: ServiceContext, id: string): Promise<ApiKey> {
+  return prisma.$transaction(async (tx) => {
+    const key = await tx.apiKey.findFirst({ where: { id, ...visibleKeysWhere(actor) } });
+    if (!key) throw new NotFoundError('ApiKey', id);
+    if (key.revokedAt) return key;
+    return tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+  });
+}
+
+function invalid(path: string[], message: string): never {
+  throw new ValidationError([{ path, message }]);
+}
