@@ -3,6 +3,7 @@ import type { Person } from '../generated/prisma/client.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError } from './errors.ts';
 import { lockAndFindPerson } from './row-locks.ts';
+import { bumpPersonVersion } from './versions.ts';
 import { recordEvent } from './timeline.ts';
 
 export const maxAvatarBytes = 2 * 1024 * 1024;
@@ -56,7 +57,7 @@ export async function setPersonAvatar(ctx: ServiceContext, personId: string, fil
     });
     const after = { contentType, byteSize: data.length };
     await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before: before && { contentType: before.contentType }, after });
-    return person;
+    return bumpPersonVersion(tx, person.id);
   });
 }
 
@@ -70,7 +71,7 @@ export async function removePersonAvatar(ctx: ServiceContext, personId: string):
     const { count } = before ? await tx.personAvatar.deleteMany({ where: { personId } }) : { count: 0 };
     if (!before || count === 0) throw new NotFoundError('Person', personId, false, 'This person has no avatar.');
     await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before: { contentType: before.contentType }, after: null });
-    return person;
+    return bumpPersonVersion(tx, person.id);
   });
 }
 
