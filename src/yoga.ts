@@ -3,11 +3,13 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
+import { withReadReplica } from './db/read-replica.ts';
 import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
 import { useOperationLimits, useRequestLimits } from './http/limits.ts';
+import { useReadReplica } from './http/read-replica.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -15,6 +17,8 @@ import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key
 
 export interface AppOptions {
   prisma: PrismaClient;
+  /** A client of a PostgreSQL read replica (DATABASE_REPLICA_URL): query operations read through it. */
+  replica?: PrismaClient;
   log: Logger;
   /** The PostgreSQL schema the Prisma client works in; public unless tests isolate themselves. */
   dbSchema?: string;
@@ -29,6 +33,7 @@ export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 /** The whole HTTP surface, without listening: tests call `app.fetch`, src/index.ts serves it. */
 export function createApp({
   prisma,
+  replica,
   log,
   dbSchema = 'public',
   apiKeyCache,
@@ -64,6 +69,7 @@ export function createApp({
       useOperationLimits(),
       useBadValueCheck(),
       useMaskUnexpectedErrors(),
+      ...(replica ? [useReadReplica(withReadReplica(prisma, replica))] : []),
     ],
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
