@@ -96,6 +96,18 @@ const ArchiveForVersions = graphql(`
   }
 `);
 
+const ImportForVersions = graphql(`
+  mutation ImportForVersions($input: ImportPeopleInput!) {
+    importPeople(input: $input) { __typename ... on ImportPeopleSuccess { import { updatedCount } } }
+  }
+`);
+
+const MergeForVersions = graphql(`
+  mutation MergeForVersions($input: MergePeopleInput!) {
+    mergePeople(input: $input) { __typename ... on MergePeopleSuccess { person { version } } }
+  }
+`);
+
 async function versionOf(id: string): Promise<number> {
   const { person } = await acme.request(PersonVersion, { id });
   return person!.version;
@@ -112,7 +124,7 @@ describe('Person.version', () => {
     expect(await versionOf(id)).toBe(2);
   });
 
-  it('counts tags, groups, custom-field values and archiving as changes to the person', async () => {
+  it('counts tags, groups, archiving, imports and merges as changes to the person', async () => {
     const id = await createPersonId(acme, 'Counted');
     const { createTag } = await acme.request(CreateTagForVersions, { input: { title: 'counted-tag' } });
     if (createTag.__typename !== 'CreateTagSuccess') throw new Error(createTag.__typename);
@@ -124,6 +136,16 @@ describe('Person.version', () => {
     expect(await versionOf(id)).toBe(3);
     const { archivePerson } = await acme.request(ArchiveForVersions, { id });
     expect(archivePerson).toEqual({ __typename: 'ArchivePersonSuccess', person: { version: 4 } });
+
+    // An import row matching the person (by id) and changing them counts once.
+    const { importPeople } = await acme.request(ImportForVersions, { input: { rows: [{ id, familyName: 'Counted', jobTitle: 'Imported' }] } });
+    expect(importPeople).toEqual({ __typename: 'ImportPeopleSuccess', import: { updatedCount: 1 } });
+    expect(await versionOf(id)).toBe(5);
+
+    // A merge changes the person it keeps.
+    const other = await createPersonId(acme, 'Counted twin');
+    const { mergePeople } = await acme.request(MergeForVersions, { input: { personIds: [id, other], primaryId: id } });
+    expect(mergePeople).toEqual({ __typename: 'MergePeopleSuccess', person: { version: 6 } });
   });
 
   it('updatePerson with a stale expectedVersion is a ConflictError with the current version, and writes nothing', async () => {
