@@ -40,9 +40,12 @@ export async function startStreamingReplica(primaryUrl: string): Promise<Streami
       asPostgres('pg_basebackup', ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', socketDir, '-p', settings.port!, '-U', 'postgres']),
     );
     const port = await freePort();
-    // Debian keeps the configuration outside the data directory, so the copy has none: its own,
-    // with what a hot standby must have at least as high as its primary.
-    await writeOwned(postgres, path.join(data, 'postgresql.conf'), [
+    // Debian keeps the configuration outside the data directory, so the copy has none: an empty
+    // one, and the replica's settings (with what a hot standby must have at least as high as its
+    // primary) at the end of postgresql.auto.conf, after pg_basebackup's primary_conninfo, where
+    // they win over any ALTER SYSTEM setting copied from the primary.
+    await writeOwned(postgres, path.join(data, 'postgresql.conf'), '');
+    await appendFile(path.join(data, 'postgresql.auto.conf'), [
       "listen_addresses = '127.0.0.1'",
       `port = ${port}`,
       `unix_socket_directories = '${base}'`,
@@ -51,7 +54,7 @@ export async function startStreamingReplica(primaryUrl: string): Promise<Streami
       ...['max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions', 'max_locks_per_transaction'].map(
         (name) => `${name} = ${settings[name]}`,
       ),
-    ].join('\n') + '\n');
+    ].map((line) => `${line}\n`).join(''));
     await writeOwned(postgres, path.join(data, 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.1/32 trust\n');
     await writeOwned(postgres, path.join(data, 'pg_ident.conf'), '');
     await asPostgres('pg_ctl', ['-D', data, '-l', path.join(base, 'server.log'), '-w', '-t', '120', 'start']);
