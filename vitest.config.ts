@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
@@ -12,6 +12,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // *.postgres.test.ts need a real PostgreSQL server (a streaming replica of it): they run when
+    // TEST_DATABASE_URL is set, and are left out, not skipped, on PGlite.
+    exclude: process.env.TEST_DATABASE_URL ? configDefaults.exclude : [...configDefaults.exclude, 'test/**/*.postgres.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // PGlite starts in several seconds on these machines, and serves every file through one backend.
     testTimeout: 30_000,

@@ -5,6 +5,8 @@ import { defaultFederationTypePrefix } from './schema/subgraph.ts';
 export interface Config {
   /** PostgreSQL to use; without it the server runs embedded PGlite in dataDir. */
   databaseUrl: string | undefined;
+  /** A read replica of databaseUrl's PostgreSQL: query operations read there (see README, Running at scale). */
+  databaseReplicaUrl: string | undefined;
   dataDir: string;
   port: number;
   host: string;
@@ -43,8 +45,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!logLevels.includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) {
+    throw new Error('DATABASE_REPLICA_URL is a replica of the PostgreSQL in DATABASE_URL: set DATABASE_URL too.');
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReplicaUrl: env.DATABASE_REPLICA_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR ?? '.data'),
     port,
     host: env.HOST ?? '0.0.0.0',

@@ -41,6 +41,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     poolSize: database.kind === 'pglite' ? 1 : 10,
     preparedStatements: database.kind === 'postgresql',
   });
+  const replica = config.databaseReplicaUrl
+    ? createPrismaClient({ url: config.databaseReplicaUrl, poolSize: 10, preparedStatements: true })
+    : undefined;
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
   const shutdown = new AbortController();
   // APQ documents are shared through Redis when there is one, so any instance knows a client's.
@@ -53,6 +56,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     trustedDocuments,
     apq: config.apq && { redis: apqRedis && { client: apqRedis, keyPrefix: config.redisPrefix } },
     federationTypePrefix: config.federationTypePrefix,
+    replica,
   });
   if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
   // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
@@ -70,7 +74,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
-  log.info('server listening', { url, database: database.kind, pid: process.pid });
+  log.info('server listening', { url, database: database.kind, readReplica: Boolean(replica), pid: process.pid });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -89,13 +93,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       if (inFlight.size > 0) log.warn('closing the database under requests still running', { inFlight: inFlight.size });
       // Whatever still holds a connection now would hold $disconnect open for ever.
       closeConnections(prisma);
+      if (replica) closeConnections(replica);
       // An import whose batch was cut could not record itself: done here, on a fresh connection.
       await within(
         closeTimeoutMs,
         interruptImportsRunningHere(prisma).catch((error: unknown) => log.error('marking imports INTERRUPTED failed', { error })),
       );
       if (apqRedis) await within(closeTimeoutMs, closeRedisClients(apqRedis));
-      const disconnected = await within(closeTimeoutMs, prisma.$disconnect().then(() => database.close()));
+      const disconnected = await within(
+        closeTimeoutMs,
+        Promise.all([prisma.$disconnect(), replica?.$disconnect()]).then(() => database.close()),
+      );
       log.info(disconnected ? 'stopped' : 'stopped without closing the database in time');
     })();
     return stopping;

@@ -4,6 +4,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
+import { withReadReplica } from './db/read-replica.ts';
 import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
@@ -12,6 +13,7 @@ import { useIncrementalDelivery } from './http/defer-stream.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
 import { useOperationLimits, useRequestLimits } from './http/limits.ts';
 import { type ApqOptions, type TrustedDocuments, useAutomaticPersistedQueries, useTrustedDocuments } from './http/persisted-documents.ts';
+import { useReadReplica } from './http/read-replica.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -20,6 +22,8 @@ import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key
 
 export interface AppOptions {
   prisma: PrismaClient;
+  /** A client of a PostgreSQL read replica (DATABASE_REPLICA_URL): query operations read through it. */
+  replica?: PrismaClient;
   log: Logger;
   /** The PostgreSQL schema the Prisma client works in; public unless tests isolate themselves. */
   dbSchema?: string;
@@ -42,6 +46,7 @@ export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 /** The whole HTTP surface, without listening: tests call `app.fetch`, src/index.ts serves it. */
 export function createApp({
   prisma,
+  replica,
   log,
   dbSchema = 'public',
   apiKeyCache,
@@ -59,6 +64,8 @@ export function createApp({
     ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
     ...(apq ? [useAutomaticPersistedQueries(apq === true ? {} : apq, log)] : []),
   ];
+  // Query operations read through the replica; mutations (their payloads too) stay on the primary.
+  const readReplicaPlugins: Plugin[] = replica ? [useReadReplica(withReadReplica(prisma, replica))] : [];
   // What both endpoints share: one request pipeline, one context; the schema and which
   // documents may run differ.
   const graphqlPipeline = (documentPlugins: Plugin[]) => ({
@@ -86,6 +93,7 @@ export function createApp({
       useOperationLimits(),
       useBadValueCheck(),
       useMaskUnexpectedErrors(),
+      ...readReplicaPlugins,
       // After the masking: a gateway's trace (ftv1, only when it asks for one) carries errors as
       // the client sees them.
       useApolloInlineTrace(),

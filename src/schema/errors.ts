@@ -42,10 +42,20 @@ builder.objectType(ValidationError, {
 
 builder.objectType(ConflictError, {
   name: 'ConflictError',
-  description: 'The change clashes with what exists, e.g. a duplicate title.',
+  description:
+    'The change clashes with what exists: a duplicate title, or a record changed since the version given as expectedVersion (nothing was written).',
   interfaces: [ErrorInterface],
-  fields: () => ({}),
+  fields: (t) => ({
+    currentVersion: t.exposeInt('currentVersion', {
+      nullable: true,
+      description: "For a stale expectedVersion: the record's version now. Read it again, then retry.",
+    }),
+  }),
 });
+
+/** The argument of the writes that refuse a stale edit (services/versions.ts). */
+export const expectedVersionDescription =
+  'The version you read (`version`). When given and the record has changed since, nothing is written and the result is a ConflictError with the current version.';
 
 builder.objectType(ForbiddenError, {
   name: 'ForbiddenError',

@@ -10,7 +10,7 @@ import { decodeGlobalId } from '../services/global-ids.ts';
 import { parseCalendarDate } from '../services/validation.ts';
 import { Company } from './company.ts';
 import { fieldRef } from './custom-field.ts';
-import { mutationResult } from './errors.ts';
+import { expectedVersionDescription, mutationResult } from './errors.ts';
 import { GroupFieldValuesInput, toGroupFieldValues } from './field-value-input.ts';
 import { targetId } from './ids.ts';
 import { searchTextBound } from './input-limits.ts';
@@ -230,13 +230,14 @@ builder.mutationField('setPersonFields', (t) =>
     args: {
       personId: t.arg.id({ required: true }),
       groups: t.arg({ type: [GroupFieldValuesInput], required: true }),
+      expectedVersion: t.arg.int({ description: expectedVersionDescription }),
     },
-    resolve: (_root, { personId, groups }, ctx) => {
+    resolve: (_root, { personId, groups, expectedVersion }, ctx) => {
       const id = targetId(personId, 'Person');
       const issues = new IssueList();
       const grouped = toGroupFieldValues(issues, ['groups'], groups);
       issues.throwIfAny();
-      return setPersonFields(serviceContext(ctx), id, grouped);
+      return setPersonFields(serviceContext(ctx), id, grouped, expectedVersion);
     },
   }),
 );

@@ -1,14 +1,10 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { type IssueList, NotFoundError } from '../services/errors.ts';
+import { decodeGlobalId } from '../services/global-ids.ts';
 
 /** The database id inside a global id of the given type, or undefined when it is not one. */
 export function localId(globalId: string, typename: string): string | undefined {
-  try {
-    const decoded = decodeGlobalID(globalId);
-    return decoded.typename === typename ? decoded.id : undefined;
-  } catch {
-    return undefined;
-  }
+  const decoded = decodeGlobalId(globalId);
+  return decoded?.typename === typename ? decoded.id : undefined;
 }
 
 /** For the object a mutation acts on: a malformed id names nothing, so it is NotFound. */

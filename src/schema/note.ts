@@ -2,7 +2,7 @@ import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from '../builder.ts';
 import { keysetConnection } from './pagination.ts';
 import { type GraphQLContext, serviceContext } from '../context.ts';
-import { IssueList, ValidationError } from '../services/errors.ts';
+import { ConflictError, IssueList, ValidationError } from '../services/errors.ts';
 import { listNotes, type NoteOrder } from '../services/note-list.ts';
 import {
   createNote,
@@ -16,7 +16,7 @@ import {
   visibleNotesWhere,
 } from '../services/note-service.ts';
 import { emptyAfterBeforeRange } from '../services/time-range.ts';
-import { mutationResult } from './errors.ts';
+import { expectedVersionDescription, mutationResult } from './errors.ts';
 import { inputId, localId, targetId } from './ids.ts';
 import { searchTextBound } from './input-limits.ts';
 import { asUserInputError, nodesPath, OrderDirectionEnum } from './people.ts';
@@ -40,6 +40,7 @@ export const Note = builder.prismaNode('Note', {
     person: t.relation('person'),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'May lie in the past (a backdated note).' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    version: t.exposeInt('version', { description: 'One more with every change; give it as expectedVersion to refuse a stale edit.' }),
   }),
 });
 
@@ -213,9 +214,14 @@ builder.mutationField('replaceNote', (t) =>
   t.field({
     type: Note,
     description: 'Replaces every field of a note (PUT): fields not given are cleared, createdAt is kept.',
-    errors: mutationResult('ReplaceNote', 'note'),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CreateNoteInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) => replaceNote(serviceContext(ctx), targetId(id, 'Note'), toNoteInput(input)),
+    errors: mutationResult('ReplaceNote', 'note', [ConflictError]),
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: CreateNoteInput, required: true }),
+      expectedVersion: t.arg.int({ description: expectedVersionDescription }),
+    },
+    resolve: (_root, { id, input, expectedVersion }, ctx) =>
+      replaceNote(serviceContext(ctx), targetId(id, 'Note'), toNoteInput(input), expectedVersion),
   }),
 );
 
@@ -223,9 +229,14 @@ builder.mutationField('updateNote', (t) =>
   t.field({
     type: Note,
     description: 'Changes some fields of a note (PATCH): absent fields are kept, null clears.',
-    errors: mutationResult('UpdateNote', 'note'),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateNoteInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) => updateNote(serviceContext(ctx), targetId(id, 'Note'), toNoteInput(input)),
+    errors: mutationResult('UpdateNote', 'note', [ConflictError]),
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: UpdateNoteInput, required: true }),
+      expectedVersion: t.arg.int({ description: expectedVersionDescription }),
+    },
+    resolve: (_root, { id, input, expectedVersion }, ctx) =>
+      updateNote(serviceContext(ctx), targetId(id, 'Note'), toNoteInput(input), expectedVersion),
   }),
 );
 

@@ -13,7 +13,7 @@ import {
   updatePerson,
 } from '../services/person-service.ts';
 import { Company, CompanyRefInput, personCompanyLinksSelect } from './company.ts';
-import { mutationResult } from './errors.ts';
+import { expectedVersionDescription, mutationResult } from './errors.ts';
 import { FieldValueInput, GroupFieldValuesInput, toPersonFieldsInput } from './field-value-input.ts';
 import { inputId, localId, targetId } from './ids.ts';
 
@@ -88,6 +88,10 @@ export const Person = builder.prismaNode('Person', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     importedAt: t.expose('importedAt', { type: 'DateTime', nullable: true }),
     lastActiveAt: t.expose('lastActiveAt', { type: 'DateTime', nullable: true }),
+    version: t.exposeInt('version', {
+      description:
+        'One more with every change to the person (their fields, lists, tags, groups, custom-field values, avatar); give it as expectedVersion to refuse a stale edit.',
+    }),
   }),
 });
 
@@ -251,10 +255,14 @@ builder.mutationField('replacePerson', (t) =>
   t.field({
     type: Person,
     description: 'Replaces every field of a person (PUT): fields not given are cleared.',
-    errors: mutationResult('ReplacePerson', 'person'),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: CreatePersonInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) =>
-      replacePerson(serviceContext(ctx), targetId(id, 'Person'), toPersonInput(input)),
+    errors: mutationResult('ReplacePerson', 'person', [ConflictError]),
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: CreatePersonInput, required: true }),
+      expectedVersion: t.arg.int({ description: expectedVersionDescription }),
+    },
+    resolve: (_root, { id, input, expectedVersion }, ctx) =>
+      replacePerson(serviceContext(ctx), targetId(id, 'Person'), toPersonInput(input), expectedVersion),
   }),
 );
 
@@ -262,10 +270,14 @@ builder.mutationField('updatePerson', (t) =>
   t.field({
     type: Person,
     description: 'Changes some fields of a person (PATCH): absent fields are kept, null clears.',
-    errors: mutationResult('UpdatePerson', 'person'),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePersonInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) =>
-      updatePerson(serviceContext(ctx), targetId(id, 'Person'), toPersonInput(input)),
+    errors: mutationResult('UpdatePerson', 'person', [ConflictError]),
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: UpdatePersonInput, required: true }),
+      expectedVersion: t.arg.int({ description: expectedVersionDescription }),
+    },
+    resolve: (_root, { id, input, expectedVersion }, ctx) =>
+      updatePerson(serviceContext(ctx), targetId(id, 'Person'), toPersonInput(input), expectedVersion),
   }),
 );
 

@@ -1,8 +1,10 @@
+import { fileTypeFromBuffer } from 'file-type';
 import type { Db } from '../db/prisma.ts';
 import type { Person } from '../generated/prisma/client.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError } from './errors.ts';
 import { lockAndFindPerson } from './row-locks.ts';
+import { bumpPersonVersion } from './versions.ts';
 import { recordEvent } from './timeline.ts';
 
 export const maxAvatarBytes = 2 * 1024 * 1024;
@@ -10,17 +12,13 @@ export const maxAvatarBytes = 2 * 1024 * 1024;
 export type AvatarContentType = 'image/png' | 'image/jpeg' | 'image/webp';
 
 /**
- * The image type by its first bytes. The file's name and the type the client declares are not
- * trusted: a text file named `.png` is still text.
+ * The image type by its content (file-type's signatures). The file's name and the type the client
+ * declares are not trusted: a text file named `.png` is still text. An animated PNG is a PNG.
  */
-export function sniffImageType(bytes: Uint8Array): AvatarContentType | undefined {
-  const startsWith = (signature: number[], offset = 0) =>
-    bytes.length >= offset + signature.length && signature.every((byte, index) => bytes[offset + index] === byte);
-  if (startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  if (startsWith([0xff, 0xd8, 0xff])) return 'image/jpeg';
-  // RIFF, a 4-byte length, then WEBP.
-  if (startsWith([0x52, 0x49, 0x46, 0x46]) && startsWith([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
-  return undefined;
+export async function sniffImageType(bytes: Uint8Array): Promise<AvatarContentType | undefined> {
+  const mime = (await fileTypeFromBuffer(bytes))?.mime;
+  if (mime === 'image/apng') return 'image/png';
+  return mime === 'image/png' || mime === 'image/jpeg' || mime === 'image/webp' ? mime : undefined;
 }
 
 /** Checks the upload before any transaction opens, so a bad file costs no database work. */
@@ -31,7 +29,7 @@ async function readAvatar(file: File): Promise<{ data: Uint8Array<ArrayBuffer>; 
     issues.throwIfAny();
   }
   const data = new Uint8Array(await file.arrayBuffer());
-  const contentType = sniffImageType(data);
+  const contentType = await sniffImageType(data);
   if (data.length === 0) issues.add(['file'], 'The file is empty.');
   else if (data.length > maxAvatarBytes) issues.add(['file'], `The image is ${data.length} bytes; at most ${maxAvatarBytes} (2 MB).`);
   else if (!contentType) issues.add(['file'], 'Not a PNG, JPEG or WebP image (judged by its content, not its name).');
@@ -56,7 +54,7 @@ export async function setPersonAvatar(ctx: ServiceContext, personId: string, fil
     });
     const after = { contentType, byteSize: data.length };
     await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before: before && { contentType: before.contentType }, after });
-    return person;
+    return bumpPersonVersion(tx, person.id);
   });
 }
 
@@ -70,7 +68,7 @@ export async function removePersonAvatar(ctx: ServiceContext, personId: string):
     const { count } = before ? await tx.personAvatar.deleteMany({ where: { personId } }) : { count: 0 };
     if (!before || count === 0) throw new NotFoundError('Person', personId, false, 'This person has no avatar.');
     await recordEvent(tx, actor, personId, 'AVATAR_CHANGED', { before: { contentType: before.contentType }, after: null });
-    return person;
+    return bumpPersonVersion(tx, person.id);
   });
 }
 

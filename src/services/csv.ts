@@ -1,3 +1,5 @@
+import { CsvError, type InfoRecord, parse } from 'csv-parse/stream';
+
 /** One record of a CSV file and the line it starts on (1-based, the header being line 1). */
 export interface CsvRecord {
   line: number;
@@ -6,104 +8,93 @@ export interface CsvRecord {
 
 export class CsvSyntaxError extends Error {
   constructor(
-    readonly line: number,
+    /** Where the problem is, when it is known. */
+    readonly line: number | undefined,
     message: string,
   ) {
-    super(`Line ${line}: ${message}`);
+    super(line === undefined ? message : `Line ${line}: ${message}`);
     this.name = 'CsvSyntaxError';
   }
 }
 
 /**
- * Reads RFC 4180 CSV (comma-separated, quotes doubled inside quoted cells, CRLF or LF, an
- * optional UTF-8 BOM) from a byte stream, one record at a time: a large file is never held as
- * one string, so memory stays bounded by the longest record. Blank lines are skipped.
+ * Reads RFC 4180 CSV (comma-separated, quotes doubled inside quoted cells, CRLF, LF or CR line
+ * ends, an optional UTF-8 BOM) from a byte stream with csv-parse, one record at a time: a large
+ * file is never held as one string, so memory stays bounded by the longest record. Blank lines
+ * are skipped; a record may hold more or fewer cells than the header (the caller says so per row).
  */
 export async function* readCsv(stream: ReadableStream<Uint8Array>): AsyncGenerator<CsvRecord> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  // After a closing quote only a comma, a line end or another quote (an escaped one) may follow.
-  let afterQuote = false;
-  let line = 1;
-  let recordLine = 1;
-  let first = true;
-  let pendingCr = false;
-
-  const endRecord = (): CsvRecord | undefined => {
-    cells.push(cell);
-    const record = { line: recordLine, cells };
-    cells = [];
-    cell = '';
-    afterQuote = false;
-    const blank = record.cells.length === 1 && record.cells[0] === '';
-    return blank ? undefined : record;
-  };
-
-  const reader = stream.getReader();
+  const records = stream.pipeThrough(strictUtf8WithLfLineEnds()).pipeThrough(
+    parse({ bom: true, skip_empty_lines: true, relax_column_count: true, record_delimiter: '\n', info: true }),
+  ) as ReadableStream<{ record: string[]; info: InfoRecord }>;
+  const reader = records.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      let text: string;
-      try {
-        text = done ? decoder.decode() : decoder.decode(value, { stream: true });
-      } catch {
-        throw new CsvSyntaxError(line, 'The file is not UTF-8 text.');
-      }
-      if (first && text.length > 0) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        first = false;
-      }
-      for (let index = 0; index < text.length; index++) {
-        const char = text[index]!;
-        if (pendingCr) {
-          pendingCr = false;
-          if (char === '\n') continue;
-        }
-        if (quoted) {
-          if (char === '"') {
-            quoted = false;
-            afterQuote = true;
-          } else {
-            if (char === '\n') line++;
-            cell += char;
-          }
-          continue;
-        }
-        if (char === '"') {
-          if (afterQuote) {
-            // "" inside a quoted cell: one literal quote, and the cell goes on.
-            cell += '"';
-            quoted = true;
-            afterQuote = false;
-          } else if (cell === '') {
-            quoted = true;
-          } else {
-            throw new CsvSyntaxError(line, 'A quote inside an unquoted cell; quote the whole cell and double the quote.');
-          }
-        } else if (char === ',') {
-          cells.push(cell);
-          cell = '';
-          afterQuote = false;
-        } else if (char === '\n' || char === '\r') {
-          pendingCr = char === '\r';
-          const record = endRecord();
-          line++;
-          recordLine = line;
-          if (record) yield record;
-        } else if (afterQuote) {
-          throw new CsvSyntaxError(line, 'Text after the closing quote of a cell.');
-        } else {
-          cell += char;
-        }
-      }
-      if (done) break;
+      if (done) return;
+      // csv-parse gives the line a record ends on; a quoted cell may span lines.
+      const spanned = value.record.reduce((count, cell) => count + countLineBreaks(cell), 0);
+      yield { line: value.info.lines - spanned, cells: value.record };
     }
-    if (quoted) throw new CsvSyntaxError(recordLine, 'A quoted cell is never closed.');
-    const last = endRecord();
-    if (last) yield last;
+  } catch (error) {
+    if (error instanceof CsvError) throw new CsvSyntaxError(typeof error.lines === 'number' ? error.lines : undefined, messageOf(error));
+    throw error;
   } finally {
-    reader.releaseLock();
+    // A reader that stops early (too many rows) cancels the rest of the upload.
+    await reader.cancel().catch(() => undefined);
   }
+}
+
+/** Our wording of csv-parse's errors (the client fixes a file, not a parser's state). */
+function messageOf(error: CsvError): string {
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'A quoted cell is never closed.';
+    case 'INVALID_OPENING_QUOTE':
+      return 'A quote inside an unquoted cell; quote the whole cell and double the quote.';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'Text after the closing quote of a cell.';
+    default:
+      return error.message;
+  }
+}
+
+function countLineBreaks(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count++;
+  return count;
+}
+
+/**
+ * Refuses bytes that are not UTF-8 (csv-parse would put U+FFFD in their place) and turns CRLF and
+ * CR line ends into LF, so that csv-parse counts every line end once whatever a file mixes (its
+ * own detection settles on the first one it sees, and counts a CRLF inside a quoted cell twice).
+ * A line break inside a quoted cell is therefore read as LF, as a text field stores it.
+ */
+function strictUtf8WithLfLineEnds(): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const encoder = new TextEncoder();
+  let pendingCr = false;
+  const convert = (text: string, last: boolean): Uint8Array => {
+    let whole = (pendingCr ? '\r' : '') + text;
+    // A CR at the end of a chunk may be the first half of a CRLF split across two chunks.
+    pendingCr = !last && whole.endsWith('\r');
+    if (pendingCr) whole = whole.slice(0, -1);
+    return encoder.encode(whole.replace(/\r\n?/g, '\n'));
+  };
+  const decode = (bytes?: Uint8Array): string => {
+    try {
+      return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
+    } catch {
+      throw new CsvSyntaxError(undefined, 'The file is not UTF-8 text.');
+    }
+  };
+  return new TransformStream({
+    transform(chunk, controller) {
+      controller.enqueue(convert(decode(chunk), false));
+    },
+    flush(controller) {
+      controller.enqueue(convert(decode(), true));
+    },
+  });
 }

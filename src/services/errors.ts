@@ -39,7 +39,11 @@ export class ValidationError extends DomainError {
 }
 
 export class ConflictError extends DomainError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** For a stale expectedVersion: the record's version now (services/versions.ts). */
+    readonly currentVersion: number | null = null,
+  ) {
     super(message);
     this.name = 'ConflictError';
   }

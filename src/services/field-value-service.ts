@@ -8,6 +8,7 @@ import { type CheckedValue, checkValue, isEmptyValue, resolveReferences, sameJso
 import { encodeGlobalId } from './global-ids.ts';
 import { lockAndFindPerson } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
+import { bumpPersonVersion, checkVersion } from './versions.ts';
 
 /** One value to write: a field by id or slug, and any JSON its type allows (null or empty unsets). */
 export interface FieldValueInput {
@@ -48,8 +49,8 @@ export async function setPersonField(
     await findFieldOrThrow(tx, actor, field);
     const entry = { field, value, fieldPath: ['field'], valuePath: ['value'] };
     const checked = await checkEntries(tx, actor, [entry], () => groupIdsOf(tx, personId));
-    await writeValues(tx, actor, personId, checked, { clearOthers: false });
-    return person;
+    const changed = await writeValues(tx, actor, personId, checked, { clearOthers: false });
+    return changed ? bumpPersonVersion(tx, personId) : person;
   });
 }
 
@@ -62,31 +63,34 @@ export async function unsetPersonField(ctx: ServiceContext, personId: string, re
     const field = await findFieldOrThrow(tx, actor, ref);
     const removed = await removeValue(tx, actor, personId, field);
     if (!removed) throw new FieldNotSetError(field.slug, personId);
-    return person;
+    return bumpPersonVersion(tx, personId);
   });
 }
 
 /**
  * Seed 003's grouped values: every group must be one the person is in, and each field one of
- * that group's; null or [] unsets. Any problem refuses the whole call.
+ * that group's; null or [] unsets. Any problem refuses the whole call, and so does a person
+ * changed since `expectedVersion` (services/versions.ts).
  */
 export async function setPersonFields(
   ctx: ServiceContext,
   personId: string,
   groups: readonly GroupFieldValues[],
+  expectedVersion?: number | null,
 ): Promise<Person> {
   const { prisma, actor } = ctx;
   requireWriter(actor);
   return inTransaction(prisma, personId, async (tx) => {
     const person = await lockAndFindPerson(tx, ctx, personId);
+    checkVersion('Person', personId, person.version, expectedVersion);
     const memberOf = await groupIdsOf(tx, personId);
     const issues = new IssueList();
     const entries = groupedEntries(issues, ['groups'], groups, memberOf, (group) => `The person is not in group ${group}.`);
     await checkGroupsExist(tx, actor, issues, ['groups'], groups.map((group) => group.groupId), 'groupId');
     issues.throwIfAny();
     const checked = await checkEntries(tx, actor, entries, async () => memberOf);
-    await writeValues(tx, actor, personId, checked, { clearOthers: false });
-    return person;
+    const changed = await writeValues(tx, actor, personId, checked, { clearOthers: false });
+    return changed ? bumpPersonVersion(tx, personId) : person;
   });
 }
 

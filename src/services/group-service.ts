@@ -3,6 +3,7 @@ import type { Group, GroupMembership, GroupRole } from '../generated/prisma/clie
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { IssueList, NotFoundError, notInOrganisation, ValidationError } from './errors.ts';
 import { holdPeople, lockPerson, lockRow } from './row-locks.ts';
+import { bumpPersonVersion } from './versions.ts';
 import { recordEvent, recordEvents } from './timeline.ts';
 import { requiredTitle, titleLimits } from './titles.ts';
 import { cleanText } from './validation.ts';
@@ -79,6 +80,7 @@ export async function addGroupMember(
       data: { groupId, personId, role, organizationId: actor.organizationId },
     });
     await recordEvent(tx, actor, personId, 'GROUP_JOINED', { groupId, title: group.title, role });
+    await bumpPersonVersion(tx, personId);
     return membership;
   });
 }
@@ -110,6 +112,7 @@ export async function removeGroupMember(
     const { group, membership } = await lockMembershipOrThrow(tx, ctx, groupId, personId);
     await tx.groupMembership.delete({ where: { groupId_personId: { groupId, personId } } });
     await recordEvent(tx, actor, personId, 'GROUP_LEFT', { groupId, title: group.title, role: membership.role });
+    await bumpPersonVersion(tx, personId);
     return group;
   });
 }
@@ -130,6 +133,7 @@ async function changeRole(
     before: membership.role,
     after: role,
   });
+  await bumpPersonVersion(db, personId);
   return changed;
 }
 

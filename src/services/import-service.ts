@@ -10,6 +10,7 @@ import { type PersonInput, preparePerson } from './person-input.ts';
 import { changePerson, companyIds, insertPerson } from './person-service.ts';
 import { lockPeople } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
+import { nextVersion } from './versions.ts';
 import { normalizeEmail } from './validation.ts';
 
 export type ImportMatchKey = 'ID' | 'EXTERNAL_ID' | 'EMAIL';
@@ -348,7 +349,7 @@ async function writeRow(tx: Db, input: PersonInput, match: Person | null, { acto
   }
   if ((await addTags(tx, actor, personId, tags)) && outcome === 'UNCHANGED') outcome = 'UPDATED';
   if (outcome === 'UNCHANGED') return outcome;
-  if (outcome === 'UPDATED') await tx.person.update({ where: { id: personId }, data: { importedAt } });
+  if (outcome === 'UPDATED') await tx.person.update({ where: { id: personId }, data: { importedAt, ...nextVersion } });
   await recordEvent(tx, actor, personId, 'IMPORTED', { importId, result: outcome });
   return outcome;
 }

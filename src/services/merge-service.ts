@@ -6,6 +6,7 @@ import { IssueList, notInOrganisation } from './errors.ts';
 import { recordEvent } from './timeline.ts';
 import { limits } from './validation.ts';
 import { sameValue, toJson } from './changes.ts';
+import { nextVersion } from './versions.ts';
 import { maxProjectsPerPerson } from './project-service.ts';
 
 /** The person fields a merge chooses one value for; the lists (emails, companies, ...) are united instead. */
@@ -177,7 +178,8 @@ async function mergeInTransaction(db: Db, actor: Actor, input: MergeInput, perso
   }
   issues.throwIfAny();
 
-  await db.person.update({ where: { id: primary.id }, data });
+  // A merge always changes the primary: the others' notes, events and the rest move to them.
+  await db.person.update({ where: { id: primary.id }, data: { ...data, ...nextVersion } });
   if (!sameValue(companyIds.united, companyIds.primary)) {
     await db.personCompany.deleteMany({ where: { personId: primary.id } });
     await db.personCompany.createMany({

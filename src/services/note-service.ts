@@ -9,6 +9,7 @@ import { lockPerson, lockRow } from './row-locks.ts';
 import { recordEvent } from './timeline.ts';
 import { titleLimits } from './titles.ts';
 import { cleanText } from './validation.ts';
+import { checkVersion, nextVersion } from './versions.ts';
 
 /**
  * The writable fields of a note (seed 002), ids already local. The author is the caller unless an
@@ -116,22 +117,32 @@ export async function createNote(ctx: ServiceContext, personId: string, input: N
   });
 }
 
-/** PUT: every field from the input; those not given are cleared, except the creation date, kept. */
-export function replaceNote(ctx: ServiceContext, id: string, input: NoteInput): Promise<Note> {
-  return writeNote(ctx, id, input, 'replace');
+/**
+ * PUT: every field from the input; those not given are cleared, except the creation date, kept.
+ * With an expected version, a note changed since is a ConflictError (services/versions.ts).
+ */
+export function replaceNote(ctx: ServiceContext, id: string, input: NoteInput, expectedVersion?: number | null): Promise<Note> {
+  return writeNote(ctx, id, input, 'replace', expectedVersion);
 }
 
-/** PATCH: absent fields are kept, null clears (the title; flags go back to false). */
-export function updateNote(ctx: ServiceContext, id: string, input: NoteInput): Promise<Note> {
-  return writeNote(ctx, id, input, 'update');
+/** PATCH: absent fields are kept, null clears (the title; flags go back to false). The expected version as for replaceNote. */
+export function updateNote(ctx: ServiceContext, id: string, input: NoteInput, expectedVersion?: number | null): Promise<Note> {
+  return writeNote(ctx, id, input, 'update', expectedVersion);
 }
 
-async function writeNote(ctx: ServiceContext, id: string, input: NoteInput, mode: WriteMode): Promise<Note> {
+async function writeNote(
+  ctx: ServiceContext,
+  id: string,
+  input: NoteInput,
+  mode: WriteMode,
+  expectedVersion: number | null | undefined,
+): Promise<Note> {
   const { prisma, actor } = ctx;
   requireWriter(actor);
   const data = prepareNote(input, mode);
   return prisma.$transaction(async (tx) => {
     const before = await lockVisibleNoteOrThrow(tx, ctx, id);
+    checkVersion('Note', id, before.version, expectedVersion);
     // The author is given on create only: a PUT may repeat it, not change it.
     if (input.authorId !== undefined && input.authorId !== before.authorId) {
       throw new ValidationError([{ path: ['input', 'authorId'], message: "A note's author is set when it is created and cannot change." }]);
@@ -147,7 +158,7 @@ async function writeNote(ctx: ServiceContext, id: string, input: NoteInput, mode
       if (JSON.stringify(previous) !== JSON.stringify(toJson(after))) changes[key] = { before: previous, after: toJson(after) };
     }
     if (Object.keys(changes).length === 0) return before;
-    const note = await tx.note.update({ where: { id }, data });
+    const note = await tx.note.update({ where: { id }, data: { ...data, ...nextVersion } });
     await recordEvent(tx, actor, note.personId, 'NOTE_CHANGED', noteEventData(note, before.isPrivate || note.isPrivate, { changes }));
     return note;
   });

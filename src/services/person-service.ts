@@ -7,10 +7,11 @@ import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
 import { writePersonTags } from './person-tags.ts';
 import { checkProjectsExist, projectIdsOf, projectIdsToWrite } from './project-service.ts';
-import { holdProjects, lockAndFindPerson, lockPerson } from './row-locks.ts';
+import { holdProjects, lockAndFindPerson } from './row-locks.ts';
 import { conflictOnDuplicate } from './titles.ts';
 import { recordEvent } from './timeline.ts';
 import { sameValue, toJson } from './changes.ts';
+import { bumpPersonVersion, lockPersonAtVersion, nextVersion } from './versions.ts';
 
 export async function createPerson(ctx: ServiceContext, input: PersonInput): Promise<Person> {
   const { prisma, actor } = ctx;
@@ -58,14 +59,17 @@ export async function insertPerson(
   return person;
 }
 
-/** PUT: every field is set from the input; fields not given are cleared. */
-export function replacePerson(ctx: ServiceContext, id: string, input: PersonInput): Promise<Person> {
-  return writePerson(ctx, id, input, 'replace');
+/**
+ * PUT: every field is set from the input; fields not given are cleared. With an expected version,
+ * a person changed since is a ConflictError (services/versions.ts).
+ */
+export function replacePerson(ctx: ServiceContext, id: string, input: PersonInput, expectedVersion?: number | null): Promise<Person> {
+  return writePerson(ctx, id, input, 'replace', expectedVersion);
 }
 
-/** PATCH: absent fields are kept, null clears. */
-export function updatePerson(ctx: ServiceContext, id: string, input: PersonInput): Promise<Person> {
-  return writePerson(ctx, id, input, 'update');
+/** PATCH: absent fields are kept, null clears. The expected version as for replacePerson. */
+export function updatePerson(ctx: ServiceContext, id: string, input: PersonInput, expectedVersion?: number | null): Promise<Person> {
+  return writePerson(ctx, id, input, 'update', expectedVersion);
 }
 
 async function writePerson(
@@ -73,6 +77,7 @@ async function writePerson(
   id: string,
   input: PersonInput,
   mode: Exclude<WriteMode, 'create'>,
+  expectedVersion: number | null | undefined,
 ): Promise<Person> {
   const { prisma, actor } = ctx;
   requireWriter(actor);
@@ -84,17 +89,18 @@ async function writePerson(
   const projectIds = projectIdsToWrite(input, mode);
   return prisma.$transaction(async (tx) => {
     // changePerson's "before" and the events it writes must not interleave with another write's.
-    await lockPerson(tx, ctx, id);
+    await lockPersonAtVersion(tx, ctx, id, expectedVersion);
     await holdProjects(tx, ctx, projectIds ?? []);
-    const { person } = await changePerson(tx, actor, id, input, mode, prepared);
-    await writePersonTags(tx, ctx, id, prepared.tagIds, false);
-    return person;
+    const { person, changed } = await changePerson(tx, actor, id, input, mode, prepared);
+    const tagsChanged = await writePersonTags(tx, ctx, id, prepared.tagIds, false);
+    return changed || tagsChanged ? bumpPersonVersion(tx, id) : person;
   });
 }
 
 /**
  * Writes a person input over an existing person inside the caller's transaction; `changed` says
- * whether anything differs afterwards (an import counts such a row as unchanged).
+ * whether anything differs afterwards (an import counts such a row as unchanged). The caller
+ * counts the change in the person's version, once for its whole write.
  */
 export async function changePerson(
   tx: Db,
@@ -151,7 +157,7 @@ export async function archivePerson(ctx: ServiceContext, id: string): Promise<Pe
     const person = await lockAndFindPerson(tx, ctx, id);
     // Archiving twice keeps the first date: the person has been archived since then.
     if (person.archivedAt) return person;
-    const archived = await tx.person.update({ where: { id }, data: { archivedAt: new Date() } });
+    const archived = await tx.person.update({ where: { id }, data: { archivedAt: new Date(), ...nextVersion } });
     await recordEvent(tx, actor, id, 'PERSON_ARCHIVED');
     return archived;
   });
@@ -163,7 +169,7 @@ export async function unarchivePerson(ctx: ServiceContext, id: string): Promise<
   return prisma.$transaction(async (tx) => {
     const person = await lockAndFindPerson(tx, ctx, id);
     if (!person.archivedAt) return person;
-    const active = await tx.person.update({ where: { id }, data: { archivedAt: null } });
+    const active = await tx.person.update({ where: { id }, data: { archivedAt: null, ...nextVersion } });
     await recordEvent(tx, actor, id, 'PERSON_UNARCHIVED');
     return active;
   });

@@ -4,6 +4,7 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { ConflictError, IssueList, NotFoundError, ValidationError } from './errors.ts';
 import { holdPeople, lockAndFindPerson, lockPerson, lockRow } from './row-locks.ts';
+import { bumpPersonVersion } from './versions.ts';
 import { recordEvent, recordEvents } from './timeline.ts';
 import { conflictOnDuplicate, requiredTitle, titleLimits } from './titles.ts';
 import { checkPattern, cleanText } from './validation.ts';
@@ -111,6 +112,7 @@ export async function tagPerson(
       value: newValue,
       ...(existing ? { previousValue: (existing.value ?? null) as InputJsonValue | null } : {}),
     });
+    await bumpPersonVersion(tx, personId);
     return assignment;
   });
 }
@@ -130,7 +132,7 @@ export async function untagPerson(ctx: ServiceContext, personId: string, tagId: 
       title: tag.title,
       value: (existing.value ?? null) as InputJsonValue | null,
     });
-    return person;
+    return bumpPersonVersion(tx, person.id);
   });
 }
 
