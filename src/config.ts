@@ -15,6 +15,15 @@ export interface Config {
    * marked INTERRUPTED by any instance (see services/import-service.ts, markAbandonedImports).
    */
   importStaleAfterMs: number;
+  /**
+   * Each API key's token bucket (src/http/rate-limit.ts): its capacity and refill per second, in
+   * units of operation cost. A capacity of 0 turns rate limiting off.
+   */
+  rateLimit: { capacity: number; refillPerSecond: number };
+  /** Redis, shared by instances (rate-limit buckets); unset: this process's memory. */
+  redisUrl: string | undefined;
+  /** Put before every Redis key, so that deployments (or test runs) sharing a Redis keep apart. */
+  redisKeyPrefix: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -38,7 +47,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     importStaleAfterMs: duration(env, 'IMPORT_STALE_AFTER_MS', 60_000),
+    rateLimit: rateLimit(env),
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'pgw:',
   };
+}
+
+/**
+ * Generous by default: a key may spend 200,000 at once (four of the costliest operations allowed,
+ * 50,000 each) and 10,000 a second after that (some 500 simple reads a second).
+ */
+function rateLimit(env: NodeJS.ProcessEnv): Config['rateLimit'] {
+  const capacity = Number(env.RATE_LIMIT_CAPACITY ?? 200_000);
+  const refillPerSecond = Number(env.RATE_LIMIT_REFILL_PER_SECOND ?? 10_000);
+  if (!Number.isInteger(capacity) || capacity < 0) {
+    throw new Error(`RATE_LIMIT_CAPACITY must be a whole number (0 turns rate limiting off), got "${env.RATE_LIMIT_CAPACITY}"`);
+  }
+  if (!Number.isFinite(refillPerSecond) || refillPerSecond <= 0) {
+    throw new Error(`RATE_LIMIT_REFILL_PER_SECOND must be a number above 0, got "${env.RATE_LIMIT_REFILL_PER_SECOND}"`);
+  }
+  return { capacity, refillPerSecond };
 }
 
 function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

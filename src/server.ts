@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
+import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './http/rate-limit-store.ts';
 import type { Logger } from './logger.ts';
+import { sweepExpiredIdempotencyKeys } from './services/idempotency-service.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
 import { createApp } from './yoga.ts';
 
@@ -38,8 +40,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     preparedStatements: database.kind === 'postgresql',
   });
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
+  const stopSweepingKeys = sweepIdempotencyKeys(prisma, log);
+  const rateLimitStore = openRateLimitStore(config, log);
   const shutdown = new AbortController();
-  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal });
+  const app = createApp({
+    prisma,
+    log,
+    shutdownSignal: shutdown.signal,
+    ...(rateLimitStore ? { rateLimit: { ...config.rateLimit, store: rateLimitStore } } : {}),
+  });
   // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
   // while its resolver still writes).
   const inFlight = new Set<Promise<unknown>>();
@@ -62,6 +71,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     stopping ??= (async () => {
       log.info('shutting down', { inFlight: inFlight.size, timeoutMs: config.shutdownTimeoutMs });
       stopSweeping();
+      stopSweepingKeys();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections with no request in flight would hold close() open forever.
       server.closeIdleConnections();
@@ -79,6 +89,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         closeTimeoutMs,
         interruptImportsRunningHere(prisma).catch((error: unknown) => log.error('marking imports INTERRUPTED failed', { error })),
       );
+      await within(closeTimeoutMs, rateLimitStore?.close() ?? Promise.resolve());
       const disconnected = await within(closeTimeoutMs, prisma.$disconnect().then(() => database.close()));
       log.info(disconnected ? 'stopped' : 'stopped without closing the database in time');
     })();
@@ -108,6 +119,27 @@ async function sweepAbandonedImports(prisma: PrismaClient, database: Database, c
     () => sweep(config.importStaleAfterMs).catch((error: unknown) => log.warn('sweeping abandoned imports failed', { error })),
     Math.max(1_000, config.importStaleAfterMs / 2),
   );
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The rate limit's buckets: in Redis when REDIS_URL is set (shared by instances), else in memory; none when off. */
+function openRateLimitStore(config: Config, log: Logger): RateLimitStore | undefined {
+  if (config.rateLimit.capacity === 0) return undefined;
+  if (!config.redisUrl) return memoryRateLimitStore();
+  return redisRateLimitStore({
+    url: config.redisUrl,
+    keyPrefix: `${config.redisKeyPrefix}ratelimit:`,
+    onError: (error) => log.warn('rate limit store: Redis error', { error }),
+  });
+}
+
+/** Idempotency keys older than 24 hours are deleted, at start and every hour. */
+function sweepIdempotencyKeys(prisma: PrismaClient, log: Logger): () => void {
+  const sweep = () =>
+    sweepExpiredIdempotencyKeys(prisma).catch((error: unknown) => log.warn('sweeping expired idempotency keys failed', { error }));
+  void sweep();
+  const timer = setInterval(sweep, 60 * 60_000);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -7,7 +7,9 @@ import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } fr
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
+import { useIdempotentMutations } from './http/idempotency.ts';
 import { useOperationLimits, useRequestLimits } from './http/limits.ts';
+import { type RateLimitOptions, useRateLimit } from './http/rate-limit.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -22,6 +24,8 @@ export interface AppOptions {
   apiKeyCache?: ApiKeyCacheOptions;
   /** Aborted by a shutdown once in-flight requests have had their time (see src/server.ts). */
   shutdownSignal?: AbortSignal;
+  /** Each API key's token bucket, charged with each operation's cost; none when absent. */
+  rateLimit?: RateLimitOptions;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -33,6 +37,7 @@ export function createApp({
   dbSchema = 'public',
   apiKeyCache,
   shutdownSignal = new AbortController().signal,
+  rateLimit,
 }: AppOptions): App {
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
   return createYoga<Record<string, never>, GraphQLContext>({
@@ -62,7 +67,11 @@ export function createApp({
       useAuthenticationBeforeBody(actorOf),
       useRequireActor(),
       useOperationLimits(),
+      // Charged with the cost useOperationLimits measured, before any resolver runs.
+      ...(rateLimit ? [useRateLimit(rateLimit)] : []),
       useBadValueCheck(),
+      // Last before masking: it wraps the execution that every plugin above has let through.
+      useIdempotentMutations(),
       useMaskUnexpectedErrors(),
     ],
     context: async ({ request }) => {
