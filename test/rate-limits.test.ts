@@ -5,6 +5,7 @@ import { createLogger } from '../src/logger.ts';
 import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from '../src/http/rate-limit-store.ts';
 import { createApp } from '../src/yoga.ts';
 import { graphql } from './generated/index.ts';
+import { captureLogs } from './support/log-capture.ts';
 import { createOrgClient, createTestApp, createUserClient, postTyped, type TestApp } from './support/app.ts';
 
 /**
@@ -132,5 +133,22 @@ describe('rate limits', () => {
     // Another prefix is another deployment: a bucket of its own.
     const elsewhere = appWith(pageCost * 2, 0.001, redisStore(`${prefix}other:`));
     expect((await postTyped(elsewhere, acme.apiKey, PeoplePage, { first: 10 })).status).toBe(200);
+  });
+
+  it('lets requests through uncharged, with a warning, while Redis cannot be reached', async () => {
+    const acme = await createOrgClient(test);
+    const { log, entries } = captureLogs();
+    // Nothing listens on port 1.
+    const store = redisRateLimitStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'pgw:test:unreachable:' });
+    stores.push(store);
+    const app = createApp({ prisma: test.prisma, log, dbSchema: test.schema, rateLimit: { capacity: 1, refillPerSecond: 0.001, store } });
+    const response = await postTyped(app, acme.apiKey, Ping, {});
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ __typename: 'Query' });
+    expect(response.headers.get('RateLimit-Remaining')).toBeNull();
+    expect(entries.filter((entry) => entry.level === 'warn').map((entry) => entry.msg)).toContain(
+      'rate limit store unavailable: the request goes through uncharged',
+    );
+    expect(entries.filter((entry) => entry.level === 'error')).toEqual([]);
   });
 });
