@@ -27,7 +27,7 @@ class Rollback extends Error {
  * request's Prisma client (each service's own `$transaction` becomes a savepoint in it, so a
  * typed error still undoes what its mutation began), and saves the response in it before it
  * commits. So a response is stored exactly when the mutation's effects are, and a replay of the
- * same request gets that response back and changes nothing. A queries ignore the header: they
+ * same request gets that response back and changes nothing. Queries ignore the header: they
  * write nothing.
  *
  * Only complete answers are stored: data with typed errors (NotFoundError, ValidationError, …)
