@@ -23,7 +23,7 @@ export interface Config {
   /** Redis, shared by instances (rate-limit buckets); unset: this process's memory. */
   redisUrl: string | undefined;
   /** Put before every Redis key, so that deployments (or test runs) sharing a Redis keep apart. */
-  redisKeyPrefix: string;
+  redisPrefix: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -49,7 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importStaleAfterMs: duration(env, 'IMPORT_STALE_AFTER_MS', 60_000),
     rateLimit: rateLimit(env),
     redisUrl: env.REDIS_URL || undefined,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'pgw:',
+    redisPrefix: env.REDIS_PREFIX ?? 'pgw:',
   };
 }
 

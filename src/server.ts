@@ -129,7 +129,7 @@ function openRateLimitStore(config: Config, log: Logger): RateLimitStore | undef
   if (!config.redisUrl) return memoryRateLimitStore();
   return redisRateLimitStore({
     url: config.redisUrl,
-    keyPrefix: `${config.redisKeyPrefix}ratelimit:`,
+    keyPrefix: `${config.redisPrefix}ratelimit:`,
     onError: (error) => log.warn('rate limit store: Redis error', { error }),
   });
 }
