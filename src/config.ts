@@ -25,12 +25,17 @@ export interface Config {
   trustedDocumentsPath: string | undefined;
   /** Automatic persisted queries (APQ=true); not with trusted documents. */
   apq: boolean;
-  /** Redis, for what instances share (APQ documents); unset: each instance keeps its own. */
+  /** Redis, for what instances share (APQ documents, rate-limit buckets, subscription events); unset: each instance keeps its own. */
   redisUrl: string | undefined;
   /** Prefix of every Redis key this server uses. */
   redisPrefix: string;
   /** Put before the error types' names in the federation subgraph schema (src/schema/subgraph.ts). */
   federationTypePrefix: string;
+  /**
+   * Each API key's token bucket (src/http/rate-limit.ts): its capacity and refill per second, in
+   * units of operation cost. A capacity of 0 turns rate limiting off.
+   */
+  rateLimit: { capacity: number; refillPerSecond: number };
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -61,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX ?? 'pgw:',
+    rateLimit: rateLimit(env),
     ...persistedDocuments(env),
     federationTypePrefix: typePrefix(env),
   };
@@ -87,6 +93,22 @@ function typePrefix(env: NodeJS.ProcessEnv): string {
     throw new Error(`FEDERATION_TYPE_PREFIX must start a GraphQL type name (letters, digits, _), got "${value}"`);
   }
   return value;
+}
+
+/**
+ * Generous by default: a key may spend 200,000 at once (four of the costliest operations allowed,
+ * 50,000 each) and 10,000 a second after that (some 500 simple reads a second).
+ */
+function rateLimit(env: NodeJS.ProcessEnv): Config['rateLimit'] {
+  const capacity = Number(env.RATE_LIMIT_CAPACITY ?? 200_000);
+  const refillPerSecond = Number(env.RATE_LIMIT_REFILL_PER_SECOND ?? 10_000);
+  if (!Number.isInteger(capacity) || capacity < 0) {
+    throw new Error(`RATE_LIMIT_CAPACITY must be a whole number (0 turns rate limiting off), got "${env.RATE_LIMIT_CAPACITY}"`);
+  }
+  if (!Number.isFinite(refillPerSecond) || refillPerSecond <= 0) {
+    throw new Error(`RATE_LIMIT_REFILL_PER_SECOND must be a number above 0, got "${env.RATE_LIMIT_REFILL_PER_SECOND}"`);
+  }
+  return { capacity, refillPerSecond };
 }
 
 function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -4,8 +4,10 @@ import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
 import { loadTrustedDocuments } from './http/persisted-documents.ts';
+import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './http/rate-limit-store.ts';
 import type { Logger } from './logger.ts';
 import { closeRedisClients, createRedisClient } from './redis.ts';
+import { sweepExpiredIdempotencyKeys } from './services/idempotency-service.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
 import { createApp } from './yoga.ts';
 
@@ -45,6 +47,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ? createPrismaClient({ url: config.databaseReplicaUrl, poolSize: 10, preparedStatements: true })
     : undefined;
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
+  const stopSweepingKeys = sweepIdempotencyKeys(prisma, log);
+  const rateLimitStore = openRateLimitStore(config, log);
   const shutdown = new AbortController();
   // APQ documents are shared through Redis when there is one, so any instance knows a client's.
   const apqRedis = config.apq && config.redisUrl ? createRedisClient(config.redisUrl, log, 'apq') : undefined;
@@ -57,6 +61,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     apq: config.apq && { redis: apqRedis && { client: apqRedis, keyPrefix: config.redisPrefix } },
     federationTypePrefix: config.federationTypePrefix,
     replica,
+    ...(rateLimitStore ? { rateLimit: { ...config.rateLimit, store: rateLimitStore } } : {}),
   });
   if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
   // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
@@ -81,6 +86,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     stopping ??= (async () => {
       log.info('shutting down', { inFlight: inFlight.size, timeoutMs: config.shutdownTimeoutMs });
       stopSweeping();
+      stopSweepingKeys();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections with no request in flight would hold close() open forever.
       server.closeIdleConnections();
@@ -100,6 +106,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         interruptImportsRunningHere(prisma).catch((error: unknown) => log.error('marking imports INTERRUPTED failed', { error })),
       );
       if (apqRedis) await within(closeTimeoutMs, closeRedisClients(apqRedis));
+      await within(closeTimeoutMs, rateLimitStore?.close() ?? Promise.resolve());
       const disconnected = await within(
         closeTimeoutMs,
         Promise.all([prisma.$disconnect(), replica?.$disconnect()]).then(() => database.close()),
@@ -132,6 +139,27 @@ async function sweepAbandonedImports(prisma: PrismaClient, database: Database, c
     () => sweep(config.importStaleAfterMs).catch((error: unknown) => log.warn('sweeping abandoned imports failed', { error })),
     Math.max(1_000, config.importStaleAfterMs / 2),
   );
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The rate limit's buckets: in Redis when REDIS_URL is set (shared by instances), else in memory; none when off. */
+function openRateLimitStore(config: Config, log: Logger): RateLimitStore | undefined {
+  if (config.rateLimit.capacity === 0) return undefined;
+  if (!config.redisUrl) return memoryRateLimitStore();
+  return redisRateLimitStore({
+    url: config.redisUrl,
+    keyPrefix: `${config.redisPrefix}ratelimit:`,
+    onError: (error) => log.warn('rate limit store: Redis error', { error }),
+  });
+}
+
+/** Idempotency keys older than 24 hours are deleted, at start and every hour. */
+function sweepIdempotencyKeys(prisma: PrismaClient, log: Logger): () => void {
+  const sweep = () =>
+    sweepExpiredIdempotencyKeys(prisma).catch((error: unknown) => log.warn('sweeping expired idempotency keys failed', { error }));
+  void sweep();
+  const timer = setInterval(sweep, 60 * 60_000);
   timer.unref();
   return () => clearInterval(timer);
 }

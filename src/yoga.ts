@@ -11,9 +11,11 @@ import { useBadValueCheck } from './http/bad-values.ts';
 import { useCors } from './http/cors.ts';
 import { useIncrementalDelivery } from './http/defer-stream.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
+import { useIdempotentMutations } from './http/idempotency.ts';
 import { useOperationLimits, useRequestLimits } from './http/limits.ts';
 import { type ApqOptions, type TrustedDocuments, useAutomaticPersistedQueries, useTrustedDocuments } from './http/persisted-documents.ts';
 import { useReadReplica } from './http/read-replica.ts';
+import { type RateLimitOptions, useRateLimit } from './http/rate-limit.ts';
 import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -39,6 +41,8 @@ export interface AppOptions {
   apq?: boolean | ApqOptions;
   /** Put before the error types' names in the subgraph schema (see src/schema/subgraph.ts). */
   federationTypePrefix?: string;
+  /** Each API key's token bucket, charged with each operation's cost; none when absent. */
+  rateLimit?: RateLimitOptions;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -55,6 +59,7 @@ export function createApp({
   trustedDocuments,
   apq = false,
   federationTypePrefix = defaultFederationTypePrefix,
+  rateLimit,
 }: AppOptions): App {
   if (trustedDocuments && apq) throw new Error('Trusted documents and automatic persisted queries exclude each other: configure one.');
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
@@ -64,8 +69,10 @@ export function createApp({
     ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
     ...(apq ? [useAutomaticPersistedQueries(apq === true ? {} : apq, log)] : []),
   ];
+  // Created once: both endpoints charge the same buckets.
+  const rateLimitPlugins = rateLimit ? [useRateLimit(rateLimit)] : [];
   // Query operations read through the replica; mutations (their payloads too) stay on the primary.
-  const readReplicaPlugins: Plugin[] = replica ? [useReadReplica(withReadReplica(prisma, replica))] : [];
+  const readReplicaPlugins = replica ? [useReadReplica(withReadReplica(prisma, replica))] : [];
   // What both endpoints share: one request pipeline, one context; the schema and which
   // documents may run differ.
   const graphqlPipeline = (documentPlugins: Plugin[]) => ({
@@ -91,7 +98,11 @@ export function createApp({
       // @defer and @stream, answered as multipart/mixed or text/event-stream as the client accepts.
       ...useIncrementalDelivery(),
       useOperationLimits(),
+      // Charged with the cost useOperationLimits measured, before any resolver runs.
+      ...rateLimitPlugins,
       useBadValueCheck(),
+      // Last before masking: it wraps the execution that every plugin above has let through.
+      useIdempotentMutations(),
       useMaskUnexpectedErrors(),
       ...readReplicaPlugins,
       // After the masking: a gateway's trace (ftv1, only when it asks for one) carries errors as

@@ -199,34 +199,49 @@ export function useOperationLimits(): Plugin<GraphQLContext> {
         setResultAndStopExecution({ errors: inputErrors });
         return;
       }
-      const costErrors = queryLimitErrors(args.schema, args.document, args.operationName, rawVariables, args.contextValue);
-      if (costErrors.length > 0) setResultAndStopExecution({ errors: costErrors });
+      const { errors, complexity } = measureOperation(args.schema, args.document, args.operationName, rawVariables, args.contextValue);
+      if (errors.length > 0) {
+        setResultAndStopExecution({ errors });
+        return;
+      }
+      if (complexity !== undefined) operationCosts.set(args.contextValue, complexity);
     },
   };
 }
 
+/** The cost measured by useOperationLimits, kept for the rate limit (http/rate-limit.ts) so it is measured once. */
+const operationCosts = new WeakMap<object, number>();
+
+/** The operation's cost as useOperationLimits measured it; undefined when it did not run. */
+export function operationCostOf(context: object): number | undefined {
+  return operationCosts.get(context);
+}
+
 /** Errors about anything but cost (variables that do not coerce) are left to execution. */
-function queryLimitErrors(
+function measureOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variableValues: Record<string, unknown>,
   context: object,
-): readonly GraphQLError[] {
+): { errors: readonly GraphQLError[]; complexity: number | undefined } {
+  let measured: number | undefined;
   const rule = createComplexityRule({
     context,
     variableValues,
     operationName,
     validate: ({ complexity, depth, breadth }, reportError) => {
+      measured = complexity;
       if (depth > queryLimits.depth) reportError(queryTooComplex('depth', depth, queryLimits.depth));
       else if (breadth > queryLimits.breadth) reportError(queryTooComplex('breadth', breadth, queryLimits.breadth));
       else if (complexity > queryLimits.complexity) reportError(queryTooComplex('complexity', complexity, queryLimits.complexity));
     },
   });
-  return validate(schema, document, [rule]).filter((error) => error.extensions.code === 'QUERY_TOO_COMPLEX');
+  const errors = validate(schema, document, [rule]).filter((error) => error.extensions.code === 'QUERY_TOO_COMPLEX');
+  return { errors, complexity: measured };
 }
 
-function queryTooComplex(kind: 'complexity' | 'depth' | 'breadth', measure: number, max: number): GraphQLError {
+export function queryTooComplex(kind: 'complexity' | 'depth' | 'breadth', measure: number, max: number): GraphQLError {
   return new GraphQLError(`The query's ${kind} is ${measure}; at most ${max} is allowed. Ask for smaller pages or less nesting.`, {
     extensions: { code: 'QUERY_TOO_COMPLEX', kind, measure, max },
   });

@@ -53,7 +53,8 @@ interface Server {
 
 async function startServer(dataDir: string | undefined): Promise<Server> {
   // At info level: the server says where it listens; the soak passes on its warnings and errors.
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production' };
+  // The soak measures the server, not its rate limit: off.
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', RATE_LIMIT_CAPACITY: '0' };
   if (dataDir) env.DATA_DIR = dataDir;
   const child = spawn(process.execPath, [...startNodeFlags(), '--import', 'tsx', 'src/index.ts'], {
     cwd: root,

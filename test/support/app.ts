@@ -22,7 +22,7 @@ export interface TestApp {
 }
 
 /** A fresh, migrated PostgreSQL schema for one test file, and the app over it. */
-export async function createTestApp(options: Pick<AppOptions, 'apiKeyCache' | 'corsOrigins'> = {}): Promise<TestApp> {
+export async function createTestApp(options: Pick<AppOptions, 'apiKeyCache' | 'corsOrigins' | 'rateLimit'> = {}): Promise<TestApp> {
   const databaseUrl = inject('databaseUrl');
   const schema = `test_${randomBytes(6).toString('hex')}`;
   await migrate({ connectionString: databaseUrl, schema });
@@ -159,4 +159,28 @@ export async function requestWithFiles<Result, Variables extends object>(
     body: multipartForm(document, variables, files),
   });
   return { status: response.status, ...((await response.json()) as { data?: Result; errors?: { message: string }[] }) };
+}
+
+export interface RawResponse<Result> {
+  status: number;
+  headers: Headers;
+  data?: Result | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
+/** A typed operation sent with the key and extra headers, answered with its status and headers (rate limits, idempotency). */
+export async function postTyped<Result, Variables extends object>(
+  app: Pick<App, 'fetch'>,
+  apiKey: string,
+  document: TypedDocumentNode<Result, Variables>,
+  variables: Variables,
+  headers: Record<string, string> = {},
+): Promise<RawResponse<Result>> {
+  const response = await app.fetch('http://test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...headers },
+    body: JSON.stringify({ query: print(document), variables }),
+  });
+  return { status: response.status, headers: response.headers, ...((await response.json()) as Omit<RawResponse<Result>, 'status' | 'headers'>) };
 }
