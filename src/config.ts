@@ -15,6 +15,11 @@ export interface Config {
    * marked INTERRUPTED by any instance (see services/import-service.ts, markAbandonedImports).
    */
   importStaleAfterMs: number;
+  /** When set, GET /metrics asks for it as a Bearer token; unset, /metrics is open. */
+  metricsToken: string | undefined;
+  /** An OTLP/HTTP collector's base URL: traces are exported there; unset, tracing is off. */
+  otelEndpoint: string | undefined;
+  otelServiceName: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -38,6 +43,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     importStaleAfterMs: duration(env, 'IMPORT_STALE_AFTER_MS', 60_000),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    otelEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    otelServiceName: env.OTEL_SERVICE_NAME || 'people-gateway',
   };
 }
 

@@ -5,6 +5,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
 import type { Logger } from './logger.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
+import type { Tracing } from './telemetry/tracing.ts';
 import { createApp } from './yoga.ts';
 
 export interface RunningServer {
@@ -28,7 +29,7 @@ export const cancelGraceMs = 5_000;
 /** How long closing the database may take once its connections are cut. */
 const closeTimeoutMs = 5_000;
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, tracing?: Tracing): Promise<RunningServer> {
   const database = await openDatabase(config, log);
   // PGlite is one session behind its socket: statements of two connections can interleave
   // there (electric-sql/pglite#1046), so the server keeps to a single connection on it.
@@ -39,7 +40,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
   const shutdown = new AbortController();
-  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal });
+  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal, metricsToken: config.metricsToken, tracing });
   // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
   // while its resolver still writes).
   const inFlight = new Set<Promise<unknown>>();
@@ -80,6 +81,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         interruptImportsRunningHere(prisma).catch((error: unknown) => log.error('marking imports INTERRUPTED failed', { error })),
       );
       const disconnected = await within(closeTimeoutMs, prisma.$disconnect().then(() => database.close()));
+      // The last spans, those of the requests just finished, go out before the process ends.
+      if (tracing) await within(closeTimeoutMs, tracing.shutdown().catch((error: unknown) => log.warn('exporting the last spans failed', { error })));
       log.info(disconnected ? 'stopped' : 'stopped without closing the database in time');
     })();
     return stopping;

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
+import { useAccessLog } from './http/access-log.ts';
 import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
-import { useOperationLimits, useRequestLimits } from './http/limits.ts';
-import { useMultipartBodyLimit } from './http/upload-limit.ts';
+import { maxRequestBodyBytes, useOperationLimits, useRequestLimits } from './http/limits.ts';
+import { useMetrics } from './http/metrics.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key-cache.ts';
+import type { Tracing } from './telemetry/tracing.ts';
 
 export interface AppOptions {
   prisma: PrismaClient;
@@ -22,6 +24,10 @@ export interface AppOptions {
   apiKeyCache?: ApiKeyCacheOptions;
   /** Aborted by a shutdown once in-flight requests have had their time (see src/server.ts). */
   shutdownSignal?: AbortSignal;
+  /** When set, GET /metrics asks for it as a Bearer token (METRICS_TOKEN); unset, it is open. */
+  metricsToken?: string;
+  /** OpenTelemetry, when OTEL_EXPORTER_OTLP_ENDPOINT is set (see src/telemetry/tracing.ts). */
+  tracing?: Tracing;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -33,6 +39,8 @@ export function createApp({
   dbSchema = 'public',
   apiKeyCache,
   shutdownSignal = new AbortController().signal,
+  metricsToken,
+  tracing,
 }: AppOptions): App {
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
   return createYoga<Record<string, never>, GraphQLContext>({
@@ -53,11 +61,19 @@ export function createApp({
     },
     // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
     maskedErrors: true,
+    // Any body with a key, multipart uploads included: 413 by its Content-Length, or as soon as
+    // the bytes read pass it (see limits.ts for the reason of the size).
+    maxRequestBodySize: maxRequestBodyBytes,
+    // GET /healthz: the process is alive (200, no body).
+    healthCheckEndpoint: '/healthz',
     plugins: [
-      useHealthEndpoints(prisma, log),
+      // First: it times the whole request and sees those answered early.
+      useAccessLog(log, requestIdOf),
+      useReadinessCheck({ endpoint: '/readyz', check: readiness(prisma, log) }),
+      ...useMetrics({ prisma, token: metricsToken }),
+      ...(tracing ? [tracing.plugin] : []),
       useAvatarRoute({ prisma, log, requestIdOf }),
       useRequestId(),
-      useMultipartBodyLimit(),
       ...useRequestLimits(),
       useAuthenticationBeforeBody(actorOf),
       useRequireActor(),
@@ -94,29 +110,24 @@ function useRequestId(): Plugin {
   };
 }
 
-/** GET /healthz: the process is alive. GET /readyz: 200 when the database answers, 503 when not. */
-function useHealthEndpoints(prisma: PrismaClient, log: Logger): Plugin {
-  return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname === '/healthz') {
-        endResponse(fetchAPI.Response.json({ status: 'ok' }));
-        return;
-      }
-      if (url.pathname !== '/readyz') return;
-      try {
-        await prisma.$queryRaw`SELECT 1`;
-        endResponse(fetchAPI.Response.json({ status: 'ready' }));
-      } catch (error) {
-        const masked = maskUnexpected(error, requestIdOf(request), log, { fields: { path: url.pathname }, beforeExecution: true });
-        const status = masked.extensions.code === 'SERVICE_UNAVAILABLE' ? 'database unavailable' : 'unexpected error';
-        endResponse(
-          fetchAPI.Response.json(
-            { status, requestId: requestIdOf(request) },
-            { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
-          ),
-        );
-      }
-    },
+/**
+ * GET /readyz: 200 when the database answers, 503 with Retry-After (and the failure logged with
+ * the request id, once) when it does not.
+ */
+function readiness(prisma: PrismaClient, log: Logger): Parameters<typeof useReadinessCheck>[0]['check'] {
+  return async ({ request, fetchAPI }) => {
+    try {
+      await prisma.$queryRaw`SELECT 1`;
+      return fetchAPI.Response.json({ status: 'ready' });
+    } catch (error) {
+      const path = new URL(request.url).pathname;
+      const masked = maskUnexpected(error, requestIdOf(request), log, { fields: { path }, beforeExecution: true });
+      const status = masked.extensions.code === 'SERVICE_UNAVAILABLE' ? 'database unavailable' : 'unexpected error';
+      return fetchAPI.Response.json(
+        { status, requestId: requestIdOf(request) },
+        { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
+      );
+    }
   };
 }
 

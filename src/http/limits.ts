@@ -18,7 +18,7 @@ import type { Plugin } from 'graphql-yoga';
 import { queryLimits } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { inputLimitErrors } from '../schema/input-limits.ts';
-import { readAtMost } from './upload-limit.ts';
+import { maxCsvBytes } from '../services/import-csv.ts';
 
 /**
  * Limits on the request and its document, applied as it is read, parsed and validated: before the
@@ -40,6 +40,15 @@ export const documentLimits = {
   /** `__schema` and `__type` fields in an operation: introspection cannot be multiplied. */
   introspectionFields: 3,
 };
+
+/**
+ * The largest request body with a key (yoga's maxRequestBodySize, in yoga.ts): the largest upload
+ * the API takes (a CSV import of 20 MB) with room for the operation and the multipart framing, so
+ * that a file over its own limit (an avatar over 2 MB, a CSV over 20 MB) still reaches its
+ * resolver and gets a typed ValidationError, while anything larger is refused with 413 before it
+ * is held in memory.
+ */
+export const maxRequestBodyBytes = maxCsvBytes + 1024 * 1024;
 
 type DocumentLimit = 'tokens' | 'aliases' | 'directives' | 'introspection';
 
@@ -230,4 +239,33 @@ function queryTooComplex(kind: 'complexity' | 'depth' | 'breadth', measure: numb
   return new GraphQLError(`The query's ${kind} is ${measure}; at most ${max} is allowed. Ask for smaller pages or less nesting.`, {
     extensions: { code: 'QUERY_TOO_COMPLEX', kind, measure, max },
   });
+}
+
+/** The body, buffered, or a 413 as soon as it passes `limit` bytes (the rest is not read). */
+async function readAtMost(
+  request: Request,
+  limit: number,
+  tooLarge: () => GraphQLError,
+): Promise<Uint8Array<ArrayBuffer>> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
