@@ -36,7 +36,13 @@ export function createLogger(level: LogLevel = 'info', destination: pino.Destina
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
         // Errors have no enumerable fields: without these they would log as {}.
-        serializers: { error: pino.stdSerializers.errWithCause, err: pino.stdSerializers.errWithCause },
+        serializers: {
+          error: pino.stdSerializers.errWithCause,
+          err: pino.stdSerializers.errWithCause,
+          // What yoga hands its logger (see yoga.ts): a list that may hold errors.
+          args: (values: unknown) =>
+            Array.isArray(values) ? values.map((value) => (value instanceof Error ? pino.stdSerializers.errWithCause(value) : value)) : values,
+        },
         redact: { paths: redactedPaths, censor: '[redacted]' },
       },
       destination,

@@ -56,7 +56,8 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
-  log.info('server listening', { url, database: database.kind, pid: process.pid });
+  // Every line carries the pid (see logger.ts), this one included.
+  log.info('server listening', { url, database: database.kind });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
