@@ -85,6 +85,7 @@ describe('OpenTelemetry tracing', () => {
     const operation = receiver.spans.find((span) => span.name === 'query.TracedPeople');
     expect(operation).toBeDefined();
     const inTrace = receiver.spans.filter((span) => span.traceId === operation!.traceId);
+    expect(inTrace.some((span) => span.name === 'prisma:client:operation')).toBe(true);
     const sql = inTrace.filter((span) => span.name === 'prisma:client:db_query');
     expect(sql).toHaveLength(statements);
     const texts = sql.map((span) => span.attributes.find((attribute) => attribute.key === 'db.query.text')?.value.stringValue ?? '');
