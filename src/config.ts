@@ -36,6 +36,11 @@ export interface Config {
    * units of operation cost. A capacity of 0 turns rate limiting off.
    */
   rateLimit: { capacity: number; refillPerSecond: number };
+  /** When set, GET /metrics asks for it as a Bearer token; unset, /metrics is open. */
+  metricsToken: string | undefined;
+  /** An OTLP/HTTP collector's base URL: traces are exported there; unset, tracing is off. */
+  otelEndpoint: string | undefined;
+  otelServiceName: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -69,6 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: rateLimit(env),
     ...persistedDocuments(env),
     federationTypePrefix: typePrefix(env),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    otelEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    otelServiceName: env.OTEL_SERVICE_NAME || 'people-gateway',
   };
 }
 

@@ -12,7 +12,11 @@ const log = createLogger(config.logLevel);
 const watchdogMs = config.shutdownTimeoutMs + cancelGraceMs + 10_000;
 
 try {
-  const server = await startServer(config, log);
+  // Loaded only when asked for: without a collector, none of the OpenTelemetry SDK is imported.
+  const tracing = config.otelEndpoint
+    ? (await import('./telemetry/tracing.ts')).startTracing({ endpoint: config.otelEndpoint, serviceName: config.otelServiceName })
+    : undefined;
+  const server = await startServer(config, log, tracing);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log.info('signal received', { signal });

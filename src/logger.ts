@@ -1,7 +1,13 @@
+import pino from 'pino';
 import type { LogLevel } from './config.ts';
 
 export type LogFields = Record<string, unknown>;
 
+/**
+ * What the code logs through: a message, then fields. A thin face over pino (which does the
+ * levels, the JSON, the error serialising and the redaction), kept so that call sites read
+ * message-first and tests can hand in a logger of their own.
+ */
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -10,28 +16,46 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/**
+ * Never written, whatever a call site passes by mistake: an API key, the Authorization header,
+ * a request's variables (they carry personal data). The access log does not pass them anyway.
+ */
+const redactedPaths = ['apiKey', 'authorization', 'variables', '*.apiKey', '*.authorization', '*.variables', 'headers.authorization'];
 
-/** One JSON object per line on stderr, so logs can be read by machines and kept apart from command output. */
-export function createLogger(level: LogLevel = 'info', bindings: LogFields = {}): Logger {
-  const write = (at: LogLevel, message: string, fields?: LogFields) => {
-    if (rank[at] < rank[level]) return;
-    const line = { time: new Date().toISOString(), level: at, msg: message, ...bindings, ...fields };
-    process.stderr.write(`${JSON.stringify(line, errorReplacer)}\n`);
-  };
-  return {
-    debug: (message, fields) => write('debug', message, fields),
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
-    child: (fields) => createLogger(level, { ...bindings, ...fields }),
-  };
+/**
+ * One JSON object per line, on stderr by default so logs stay apart from command output:
+ * `{"level":"info","time":"…","pid":…,"msg":"…",…fields}`. Writes synchronously, so that the
+ * lines before a process.exit are not lost.
+ */
+export function createLogger(level: LogLevel = 'info', destination: pino.DestinationStream = pino.destination({ fd: 2 })): Logger {
+  return wrap(
+    pino(
+      {
+        level,
+        base: { pid: process.pid },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        // Errors have no enumerable fields: without these they would log as {}.
+        serializers: {
+          error: pino.stdSerializers.errWithCause,
+          err: pino.stdSerializers.errWithCause,
+          // What yoga hands its logger (see yoga.ts): a list that may hold errors.
+          args: (values: unknown) =>
+            Array.isArray(values) ? values.map((value) => (value instanceof Error ? pino.stdSerializers.errWithCause(value) : value)) : values,
+        },
+        redact: { paths: redactedPaths, censor: '[redacted]' },
+      },
+      destination,
+    ),
+  );
 }
 
-// Errors have no enumerable fields; without this they would log as {}.
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack, cause: value.cause };
-  }
-  return value;
+function wrap(logger: pino.Logger): Logger {
+  return {
+    debug: (message, fields) => logger.debug(fields ?? {}, message),
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    error: (message, fields) => logger.error(fields ?? {}, message),
+    child: (fields) => wrap(logger.child(fields)),
+  };
 }

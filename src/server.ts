@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import { closeRedisClients, createRedisClient } from './redis.ts';
 import { sweepExpiredIdempotencyKeys } from './services/idempotency-service.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
+import type { Tracing } from './telemetry/tracing.ts';
 import { createApp } from './yoga.ts';
 
 export interface RunningServer {
@@ -32,7 +33,7 @@ export const cancelGraceMs = 5_000;
 /** How long closing the database may take once its connections are cut. */
 const closeTimeoutMs = 5_000;
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, tracing?: Tracing): Promise<RunningServer> {
   // Read before anything opens: a bad manifest stops the start with its reason.
   const trustedDocuments = config.trustedDocumentsPath ? await loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
   const database = await openDatabase(config, log);
@@ -61,6 +62,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     apq: config.apq && { redis: apqRedis && { client: apqRedis, keyPrefix: config.redisPrefix } },
     federationTypePrefix: config.federationTypePrefix,
     replica,
+    metricsToken: config.metricsToken,
+    tracing,
     ...(rateLimitStore ? { rateLimit: { ...config.rateLimit, store: rateLimitStore } } : {}),
   });
   if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
@@ -79,7 +82,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}/graphql`;
-  log.info('server listening', { url, database: database.kind, readReplica: Boolean(replica), pid: process.pid });
+  // Every line carries the pid (see logger.ts), this one included.
+  log.info('server listening', { url, database: database.kind, readReplica: Boolean(replica) });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -111,6 +115,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         closeTimeoutMs,
         Promise.all([prisma.$disconnect(), replica?.$disconnect()]).then(() => database.close()),
       );
+      // The last spans, those of the requests just finished, go out before the process ends.
+      if (tracing) await within(closeTimeoutMs, tracing.shutdown().catch((error: unknown) => log.warn('exporting the last spans failed', { error })));
       log.info(disconnected ? 'stopped' : 'stopped without closing the database in time');
     })();
     return stopping;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.ts';
 import type { PrismaClient } from './db/prisma.ts';
+import { useAccessLog } from './http/access-log.ts';
 import { withReadReplica } from './db/read-replica.ts';
 import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './http/avatars.ts';
@@ -12,15 +13,16 @@ import { useCors } from './http/cors.ts';
 import { useIncrementalDelivery } from './http/defer-stream.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
 import { useIdempotentMutations } from './http/idempotency.ts';
-import { useOperationLimits, useRequestLimits } from './http/limits.ts';
+import { maxRequestBodyBytes, useOperationLimits, useRequestLimits } from './http/limits.ts';
+import { useMetrics } from './http/metrics.ts';
 import { type ApqOptions, type TrustedDocuments, useAutomaticPersistedQueries, useTrustedDocuments } from './http/persisted-documents.ts';
 import { useReadReplica } from './http/read-replica.ts';
 import { type RateLimitOptions, useRateLimit } from './http/rate-limit.ts';
-import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { defaultFederationTypePrefix, federationSchema } from './schema/subgraph.ts';
 import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key-cache.ts';
+import type { Tracing } from './telemetry/tracing.ts';
 
 export interface AppOptions {
   prisma: PrismaClient;
@@ -43,6 +45,10 @@ export interface AppOptions {
   federationTypePrefix?: string;
   /** Each API key's token bucket, charged with each operation's cost; none when absent. */
   rateLimit?: RateLimitOptions;
+  /** When set, GET /metrics asks for it as a Bearer token (METRICS_TOKEN); unset, it is open. */
+  metricsToken?: string;
+  /** OpenTelemetry, when OTEL_EXPORTER_OTLP_ENDPOINT is set (see src/telemetry/tracing.ts). */
+  tracing?: Tracing;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -60,6 +66,8 @@ export function createApp({
   apq = false,
   federationTypePrefix = defaultFederationTypePrefix,
   rateLimit,
+  metricsToken,
+  tracing,
 }: AppOptions): App {
   if (trustedDocuments && apq) throw new Error('Trusted documents and automatic persisted queries exclude each other: configure one.');
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
@@ -88,9 +96,11 @@ export function createApp({
     maskedErrors: true,
     // Replaced by useCors: yoga's own reflects any origin and allows credentials.
     cors: false,
+    // Any body with a key, multipart uploads included: 413 by its Content-Length, or as soon as
+    // the bytes read pass it (see limits.ts for the reason of the size).
+    maxRequestBodySize: maxRequestBodyBytes,
     plugins: [
       useRequestId(),
-      useMultipartBodyLimit(),
       ...useRequestLimits(),
       useAuthenticationBeforeBody(actorOf),
       useRequireActor(),
@@ -132,10 +142,16 @@ export function createApp({
     // The explorer's scripts and styles come with the page, not from a CDN: it works offline
     // and on closed networks.
     renderGraphiQL,
+    // GET /healthz: the process is alive (200, no body).
+    healthCheckEndpoint: '/healthz',
     plugins: [
-      // First, so that a preflight on any route is answered and every response carries CORS.
+      // First: it times the whole request and sees those answered early.
+      useAccessLog(log, requestIdOf),
+      // Before any route, so that a preflight on any of them is answered and every response carries CORS.
       useCors(corsOrigins),
-      useHealthEndpoints(prisma, log),
+      useReadinessCheck({ endpoint: '/readyz', check: readiness(prisma, log) }),
+      ...useMetrics({ prisma, token: metricsToken }),
+      ...(tracing ? [tracing.plugin] : []),
       useAvatarRoute({ prisma, log, requestIdOf }),
       useSubgraphEndpoint(subgraph),
       ...plugins,
@@ -177,29 +193,24 @@ function useRequestId(): Plugin {
   };
 }
 
-/** GET /healthz: the process is alive. GET /readyz: 200 when the database answers, 503 when not. */
-function useHealthEndpoints(prisma: PrismaClient, log: Logger): Plugin {
-  return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname === '/healthz') {
-        endResponse(fetchAPI.Response.json({ status: 'ok' }));
-        return;
-      }
-      if (url.pathname !== '/readyz') return;
-      try {
-        await prisma.$queryRaw`SELECT 1`;
-        endResponse(fetchAPI.Response.json({ status: 'ready' }));
-      } catch (error) {
-        const masked = maskUnexpected(error, requestIdOf(request), log, { fields: { path: url.pathname }, beforeExecution: true });
-        const status = masked.extensions.code === 'SERVICE_UNAVAILABLE' ? 'database unavailable' : 'unexpected error';
-        endResponse(
-          fetchAPI.Response.json(
-            { status, requestId: requestIdOf(request) },
-            { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
-          ),
-        );
-      }
-    },
+/**
+ * GET /readyz: 200 when the database answers, 503 with Retry-After (and the failure logged with
+ * the request id, once) when it does not.
+ */
+function readiness(prisma: PrismaClient, log: Logger): Parameters<typeof useReadinessCheck>[0]['check'] {
+  return async ({ request, fetchAPI }) => {
+    try {
+      await prisma.$queryRaw`SELECT 1`;
+      return fetchAPI.Response.json({ status: 'ready' });
+    } catch (error) {
+      const path = new URL(request.url).pathname;
+      const masked = maskUnexpected(error, requestIdOf(request), log, { fields: { path }, beforeExecution: true });
+      const status = masked.extensions.code === 'SERVICE_UNAVAILABLE' ? 'database unavailable' : 'unexpected error';
+      return fetchAPI.Response.json(
+        { status, requestId: requestIdOf(request) },
+        { status: 503, headers: { 'Retry-After': String(retryAfterSeconds) } },
+      );
+    }
   };
 }
 

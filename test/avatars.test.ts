@@ -5,16 +5,17 @@ import { print } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent } from '../src/db/migrate.ts';
+import { createApp } from '../src/yoga.ts';
 import { graphql } from './generated/gql.ts';
 import {
   createOrgClient,
   createTestApp,
   createUserClient,
-  expectGraphQLError,
   multipartForm,
   type TestApp,
   type TestClient,
 } from './support/app.ts';
+import { captureLogs, errorLinesFor } from './support/log-capture.ts';
 
 const CreatePerson = graphql(`
   mutation AvatarCreatePerson($input: PersonInput!) {
@@ -240,7 +241,6 @@ describe('Mutation.setPersonAvatar', () => {
       expect(response.status).toBe(413);
       const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
       expect(body.errors[0]!.extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
-      expect(body.errors[0]!.message).toMatch(/an avatar at most 2 MB/);
       expect(await snapshot(id)).toEqual(before);
     });
 
@@ -331,16 +331,29 @@ describe('Mutation.setPersonAvatar', () => {
           BEGIN RAISE EXCEPTION 'timeline unavailable'; END $$`);
         await client.query(`CREATE TRIGGER refuse_avatar_events BEFORE INSERT ON ${table}
           FOR EACH ROW WHEN (NEW.type = 'AVATAR_CHANGED') EXECUTE FUNCTION ${fn}()`);
-        const response = await test.app.fetch('http://test/graphql', {
+        // The failure is unexpected: masked for the client, logged at error level for the operator.
+        const captured = captureLogs();
+        const app = createApp({ prisma: test.prisma, log: captured.log, dbSchema: test.schema });
+        const response = await app.fetch('http://test/graphql', {
           method: 'POST',
-          headers: { authorization: `Bearer ${acme.apiKey}` },
+          headers: { authorization: `Bearer ${acme.apiKey}`, 'x-request-id': 'avatar-timeline-down' },
           body: uploadForm(SetPersonAvatar, { personId: id }, jpeg, 'new.jpg'),
         });
         const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
         expect(body.errors[0]!.extensions.code).toBe('INTERNAL_SERVER_ERROR');
         expect(body.errors[0]!.message).not.toMatch(/timeline unavailable/);
-        const removal = await expectGraphQLError(acme.request(RemovePersonAvatar, { personId: id }));
-        expect(removal.response.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+        const removal = await app.fetch('http://test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${acme.apiKey}`, 'x-request-id': 'avatar-removal-timeline-down' },
+          body: JSON.stringify({ query: print(RemovePersonAvatar), variables: { personId: id } }),
+        });
+        const removalBody = (await removal.json()) as { errors: { extensions: { code: string } }[] };
+        expect(removalBody.errors[0]!.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+        for (const requestId of ['avatar-timeline-down', 'avatar-removal-timeline-down']) {
+          const lines = errorLinesFor(captured.entries, requestId);
+          expect(lines).toHaveLength(1);
+          expect(lines[0]!.line).toMatch(/timeline unavailable/);
+        }
       } finally {
         await client.query(`DROP TRIGGER IF EXISTS refuse_avatar_events ON ${table}`);
         await client.query(`DROP FUNCTION IF EXISTS ${fn}()`);

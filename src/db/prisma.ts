@@ -27,6 +27,12 @@ export interface PrismaOptions {
   onQuery?: (sql: string) => void;
 }
 
+/** A SQL statement Prisma sent, as its query event reports it (never its values). */
+export interface Statement {
+  sql: string;
+  durationMs: number;
+}
+
 /**
  * Each connection keeps every statement it prepared, and a statement with a list of values has
  * one text per list length; retiring connections after a while bounds what they accumulate.
@@ -42,6 +48,10 @@ export const connectionTimeoutMs = 10_000;
 
 /** The connections each client's pool has open, so that a shutdown can cut them (see closeConnections). */
 const openConnections = new WeakMap<PrismaClient, Set<pg.PoolClient>>();
+/** Each client's pool, for the metrics of its connections. */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+/** Who listens to each client's statements (the metrics, a test's statement count). */
+const statementListeners = new WeakMap<PrismaClient, Set<(statement: Statement) => void>>();
 
 export function createPrismaClient(options: PrismaOptions): PrismaClient {
   const pool = new pg.Pool({
@@ -65,14 +75,34 @@ export function createPrismaClient(options: PrismaOptions): PrismaClient {
     // Under load a mutation may wait for a pooled connection longer than Prisma's 2 s default;
     // waiting is better than failing a valid write.
     transactionOptions: { maxWait: 10_000, timeout: 20_000 },
-    log: options.onQuery ? [{ emit: 'event', level: 'query' }] : [],
+    // Every statement is an event, for the metrics (prisma_statements_total) and the tests.
+    log: [{ emit: 'event', level: 'query' }],
+  });
+  const listeners = new Set<(statement: Statement) => void>();
+  client.$on('query' as never, (event: { query: string; duration: number }) => {
+    const statement = { sql: event.query, durationMs: event.duration };
+    for (const listener of listeners) listener(statement);
   });
   if (options.onQuery) {
     const onQuery = options.onQuery;
-    client.$on('query' as never, (event: { query: string }) => onQuery(event.query));
+    listeners.add(({ sql }) => onQuery(sql));
   }
+  statementListeners.set(client, listeners);
   openConnections.set(client, connections);
+  pools.set(client, pool);
   return client;
+}
+
+/** Calls `listener` with every SQL statement the client sends from now on. */
+export function onStatement(client: PrismaClient, listener: (statement: Statement) => void): void {
+  statementListeners.get(client)?.add(listener);
+}
+
+/** The pg pool under a client made by createPrismaClient. */
+export function poolOf(client: PrismaClient): pg.Pool {
+  const pool = pools.get(client);
+  if (!pool) throw new Error('This Prisma client was not made by createPrismaClient.');
+  return pool;
 }
 
 /**

@@ -53,7 +53,7 @@ export function requestAuthenticator(
 
 /**
  * Looks the key up before the body is read: a request with a wrong key is refused with 401
- * having cost its headers only, where it would otherwise be read (up to yoga's 25 MB) and
+ * having cost its headers only, where it would otherwise be read (up to 21 MB) and
  * parsed first. (A request without a key has its own small body limit, in limits.ts.)
  */
 export function useAuthenticationBeforeBody(actorOf: (request: Request) => Promise<Actor | null>): Plugin {

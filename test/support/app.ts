@@ -22,7 +22,11 @@ export interface TestApp {
 }
 
 /** A fresh, migrated PostgreSQL schema for one test file, and the app over it. */
-export async function createTestApp(options: Pick<AppOptions, 'apiKeyCache' | 'corsOrigins' | 'rateLimit'> = {}): Promise<TestApp> {
+/**
+ * The app logs at error level to stderr, so that an unexpected error in a test shows; a test that
+ * expects one passes a logger of its own (captureLogs in log-capture.ts) and asserts it.
+ */
+export async function createTestApp(options: Partial<Pick<AppOptions, 'apiKeyCache' | 'corsOrigins' | 'rateLimit' | 'log'>> = {}): Promise<TestApp> {
   const databaseUrl = inject('databaseUrl');
   const schema = `test_${randomBytes(6).toString('hex')}`;
   await migrate({ connectionString: databaseUrl, schema });
@@ -36,7 +40,7 @@ export async function createTestApp(options: Pick<AppOptions, 'apiKeyCache' | 'c
     preparedStatements: !inject('embedded'),
     onQuery: (statement) => sql.push(statement),
   });
-  const app = createApp({ prisma, log: createLogger('error'), dbSchema: schema, ...options });
+  const app = createApp({ prisma, dbSchema: schema, ...options, log: options.log ?? createLogger('error') });
   return {
     app,
     prisma,

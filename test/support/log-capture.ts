@@ -1,26 +1,31 @@
-import type { LogFields, Logger } from '../../src/logger.ts';
+import type { LogLevel } from '../../src/config.ts';
+import { createLogger, type LogFields, type Logger } from '../../src/logger.ts';
 
 export interface LogEntry {
-  level: 'debug' | 'info' | 'warn' | 'error';
+  level: LogLevel;
   msg: string;
+  /** Everything else on the line, child bindings included (errors as pino serialises them). */
   fields: LogFields;
+  /** The line exactly as it was written. */
+  line: string;
 }
 
-/** A logger that keeps its lines, with their child bindings, for a test to read. */
-export function captureLogs(): { log: Logger; entries: LogEntry[] } {
+/**
+ * The real logger (pino, with its serialisers and redaction), writing into memory instead of
+ * stderr: a test reads what production would have written.
+ */
+export function captureLogs(level: LogLevel = 'debug'): { log: Logger; entries: LogEntry[] } {
   const entries: LogEntry[] = [];
-  const make = (bindings: LogFields): Logger => {
-    const write = (level: LogEntry['level']) => (msg: string, fields?: LogFields) =>
-      void entries.push({ level, msg, fields: { ...bindings, ...fields } });
-    return {
-      debug: write('debug'),
-      info: write('info'),
-      warn: write('warn'),
-      error: write('error'),
-      child: (fields) => make({ ...bindings, ...fields }),
-    };
+  const destination = {
+    write(chunk: string) {
+      for (const line of chunk.split('\n')) {
+        if (!line) continue;
+        const { level, msg, time: _time, pid: _pid, ...fields } = JSON.parse(line) as { level: LogLevel; msg: string } & LogFields;
+        entries.push({ level, msg, fields, line });
+      }
+    },
   };
-  return { log: make({}), entries };
+  return { log: createLogger(level, destination), entries };
 }
 
 /** The error-level lines that mention a request id, in any field. */
