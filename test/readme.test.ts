@@ -1,0 +1,74 @@
+import { parse, validate, buildSchema } from 'graphql';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeBlocks, readmeSection } from './support/readme.ts';
+import { type FreshDatabase, freshDatabase, root, runBash, type ServerProcess, startServerProcess } from './support/server-process.ts';
+
+/**
+ * The README's first steps, run as a newcomer pastes them: its shell blocks with bash against a
+ * real server on a database of its own. Only the host and port are replaced (the README's
+ * `http://localhost:4000` is the server's real, free port); the key comes from the README's own
+ * commands.
+ */
+let database: FreshDatabase;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  server = await startServerProcess(database.env);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await database?.drop();
+});
+
+describe('README: A first query', () => {
+  const section = readmeSection('A first query');
+
+  it('its shell commands work pasted, one after the other', { timeout: 120_000 }, async () => {
+    const commands = codeBlocks(section, 'sh');
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    const script = ['set -euo pipefail', ...commands, 'echo "KEY=$KEY"']
+      .join('\n')
+      .replaceAll('http://localhost:4000', server.origin);
+    const { code, stdout, stderr } = await runBash(script, database.env);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trim().split('\n');
+    const json = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    // org:create, user:create, createPerson, people
+    expect(json).toHaveLength(4);
+    expect(json[0]).toEqual({ organizationId: expect.any(String), apiKey: expect.stringMatching(/^pgw_/) });
+    expect(json[1]).toEqual({ userId: expect.any(String), apiKey: expect.stringMatching(/^pgw_/) });
+    expect(json[2]).toMatchObject({
+      data: {
+        createPerson: {
+          __typename: 'CreatePersonSuccess',
+          person: { fullName: 'Stella Altois', primaryEmail: 'stella@example.org', primaryCompany: { name: 'Tech Corp' } },
+        },
+      },
+    });
+    expect(json[3]).toMatchObject({
+      data: { people: { totalCount: 1, edges: [{ node: { fullName: 'Stella Altois', emails: ['stella@example.org'] } }] } },
+    });
+    expect(lines.at(-1)).toBe(`KEY=${(json[0] as { apiKey: string }).apiKey}`);
+  });
+
+  it('its GraphiQL operation and variables are valid and run', async () => {
+    const [operation] = codeBlocks(section, 'graphql');
+    const [variables] = codeBlocks(section, 'json');
+    const schema = buildSchema(readFileSync(path.join(root, 'schema.graphql'), 'utf8'));
+    expect(validate(schema, parse(operation!))).toEqual([]);
+    const org = await runBash('npm run -s org:create -- --name "Acme GraphiQL"', database.env);
+    const { apiKey } = JSON.parse(org.stdout) as { apiKey: string };
+    const response = await fetch(`${server.origin}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: operation, variables: JSON.parse(variables!) as unknown }),
+    });
+    expect(await response.json()).toMatchObject({
+      data: { createPerson: { __typename: 'CreatePersonSuccess', person: { fullName: 'Stella Altois' } } },
+    });
+  });
+});
