@@ -1,7 +1,9 @@
-import { parse, validate, buildSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildSchema, parse, validate } from 'graphql';
+import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addPerson } from './client-example.ts';
 import { codeBlocks, readmeSection } from './support/readme.ts';
 import { type FreshDatabase, freshDatabase, root, runBash, type ServerProcess, startServerProcess } from './support/server-process.ts';
 
@@ -70,5 +72,36 @@ describe('README: A first query', () => {
     expect(await response.json()).toMatchObject({
       data: { createPerson: { __typename: 'CreatePersonSuccess', person: { fullName: 'Stella Altois' } } },
     });
+  });
+});
+
+describe('README: Typed client', () => {
+  const section = readmeSection('Typed client');
+  const [config, example] = codeBlocks(section, 'ts');
+  const repositoryFile = (name: string) => readFileSync(path.join(root, name), 'utf8');
+  const withoutComments = (code: string) => code.replace(/^[ \t]*\/\/.*\n/gm, '');
+
+  it("gives this repository's codegen.ts, for src/ where the tests have test/", () => {
+    const forTests = config!.replaceAll('src/gql/', 'test/generated/').replaceAll("'src/", "'test/");
+    expect(withoutComments(forTests)).toBe(withoutComments(repositoryFile('codegen.ts')));
+  });
+
+  it('gives the code of test/client-example.ts, importing the generated folder of the config', () => {
+    expect(example!.replace("from './gql/index.js'", "from './generated/index.js'")).toBe(repositoryFile('test/client-example.ts'));
+  });
+
+  it('gives a tsconfig with the module resolution this repository compiles the example with', () => {
+    const [tsconfig] = codeBlocks(section, 'json');
+    const options = (JSON.parse(tsconfig!) as { compilerOptions: Record<string, unknown> }).compilerOptions;
+    const ours = (JSON.parse(repositoryFile('tsconfig.json')) as { compilerOptions: Record<string, unknown> }).compilerOptions;
+    expect([options.module, options.moduleResolution]).toEqual([ours.module, ours.moduleResolution]);
+  });
+
+  it('runs against the server, each case of the union', async () => {
+    const org = await runBash('npm run -s org:create -- --name "Acme typed"', database.env);
+    const { apiKey } = JSON.parse(org.stdout) as { apiKey: string };
+    const client = new GraphQLClient(`${server.origin}/graphql`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(await addPerson(client, 'Stella', 'Altois')).toBe('created Stella Altois');
+    expect(await addPerson(client, 'Stella', ' ')).toMatch(/^invalid: input\.familyName: /);
   });
 });
