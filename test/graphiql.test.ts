@@ -68,5 +68,10 @@ describe('GraphiQL at /graphql', () => {
     await setOperation(page, 'query WhoAmI {\n  viewer {\n    role\n  }\n}\n', 'WhoAmI');
     await run(page);
     expect(await waitForResult(page, 'ADMIN')).toEqual({ data: { viewer: { role: 'ADMIN' } } });
+
+    // The key is a secret: GraphiQL keeps its tabs in localStorage, but not the headers.
+    const stored = await page.evaluate(() => Object.values(window.localStorage).join('\n'));
+    expect(stored).toContain('WhoAmI');
+    expect(stored).not.toContain(admin.apiKey);
   });
 });
