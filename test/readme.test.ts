@@ -1,4 +1,6 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
@@ -95,6 +97,26 @@ describe('README: Typed client', () => {
     const options = (JSON.parse(tsconfig!) as { compilerOptions: Record<string, unknown> }).compilerOptions;
     const ours = (JSON.parse(repositoryFile('tsconfig.json')) as { compilerOptions: Record<string, unknown> }).compilerOptions;
     expect([options.module, options.moduleResolution]).toEqual([ours.module, ours.moduleResolution]);
+  });
+
+  it('sets up a client app that generates and compiles: its codegen.ts, tsconfig.json and example as they are', { timeout: 120_000 }, async () => {
+    const [tsconfig] = codeBlocks(section, 'json');
+    const app = await mkdtemp(path.join(tmpdir(), 'people-gateway-client-'));
+    try {
+      await symlink(path.join(root, 'node_modules'), path.join(app, 'node_modules'), 'dir');
+      await mkdir(path.join(app, 'src'));
+      await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'client', private: true, type: 'module' }));
+      await writeFile(path.join(app, 'schema.graphql'), repositoryFile('schema.graphql'));
+      await writeFile(path.join(app, 'codegen.ts'), config!);
+      await writeFile(path.join(app, 'tsconfig.json'), tsconfig!);
+      await writeFile(path.join(app, 'src/people.ts'), example!);
+      const generated = await runBash('node_modules/.bin/graphql-codegen --config codegen.ts', { ...process.env }, app);
+      expect(generated.code, generated.stderr + generated.stdout).toBe(0);
+      const compiled = await runBash('node_modules/.bin/tsc -p . --noEmit', { ...process.env }, app);
+      expect(compiled.code, compiled.stdout).toBe(0);
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
   });
 
   it('runs against the server, each case of the union', async () => {

@@ -86,8 +86,12 @@ export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProces
 }
 
 /** Runs a command with bash, like a person pasting it into a terminal at the repository's root. */
-export function runBash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('bash', ['-c', script], { cwd: root, env });
+export function runBash(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  cwd = root,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('bash', ['-c', script], { cwd, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
