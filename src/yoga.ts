@@ -138,7 +138,17 @@ export function createApp({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'people-gateway', defaultQuery: defaultGraphiQLQuery },
+    graphiql: {
+      title: 'people-gateway',
+      defaultQuery: defaultGraphiQLQuery,
+      // Every query but introspection needs a key: the Headers pane opens at start with the
+      // header half written, so a newcomer only pastes the key after "Bearer ".
+      headers: JSON.stringify({ Authorization: 'Bearer ' }, null, 2),
+      defaultEditorToolsVisibility: 'headers',
+      // A key is a secret: not kept in the browser's localStorage (GraphiQL's own default, which
+      // yoga's page turns on). A reload shows the half-written header again.
+      shouldPersistHeaders: false,
+    },
     // The explorer's scripts and styles come with the page, not from a CDN: it works offline
     // and on closed networks.
     renderGraphiQL,
@@ -214,9 +224,9 @@ function readiness(prisma: PrismaClient, log: Logger): Parameters<typeof useRead
   };
 }
 
-const defaultGraphiQLQuery = `# Add your API key under Headers below:
-#   { "Authorization": "Bearer pgw_..." }
-# (create one with: npm run org:create -- --name "Acme")
+const defaultGraphiQLQuery = `# Paste your API key after "Bearer " in the Headers pane below, then run
+# this query with the play button (or Ctrl-Enter). No key yet? In a terminal:
+#   npm run org:create -- --name "Acme"
 
 query FirstPeople {
   people(first: 10) {

@@ -22,6 +22,7 @@ describe('authentication', () => {
 
   it.each([
     ['no key', {}, /Authentication required/],
+    ['a Bearer header without a key (as GraphiQL first sends it)', { authorization: 'Bearer ' }, /Authentication required/],
     ['an unknown key', { authorization: 'Bearer pgw_not-a-real-key' }, /Unknown or revoked API key/],
     ['a key of the wrong shape', { authorization: 'Bearer nope' }, /Unknown or revoked API key/],
     ['a header that is not Bearer', { authorization: 'Basic dXNlcjpwYXNz' }, /Malformed Authorization header/],
@@ -33,6 +34,11 @@ describe('authentication', () => {
     expect(body.data).toBeUndefined();
     expect(body.errors[0]!.message).toMatch(message);
     expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers introspection with a Bearer header that has no key yet, as GraphiQL sends it at first', async () => {
+    const response = await postRaw(test, JSON.stringify({ query: '{ __typename }' }), { authorization: 'Bearer ' });
+    expect(response.status).toBe(200);
   });
 
   it('refuses a wrong key even for introspection', async () => {

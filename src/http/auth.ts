@@ -5,10 +5,14 @@ import type { Logger } from '../logger.ts';
 import type { Actor } from '../services/actor.ts';
 import { maskUnexpected } from './errors.ts';
 
-/** The key from `Authorization: Bearer <key>`; undefined when the header is absent. */
+/**
+ * The key from `Authorization: Bearer <key>`; undefined when the header is absent or names no key
+ * (`Bearer ` alone, which GraphiQL sends until the key is pasted: its schema still loads); null
+ * when it is malformed.
+ */
 export function bearerToken(request: Request): string | undefined | null {
   const header = request.headers.get('authorization');
-  if (header === null) return undefined;
+  if (header === null || /^Bearer\s*$/i.test(header)) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1]! : null;
 }
