@@ -15,6 +15,10 @@ export interface Config {
    * marked INTERRUPTED by any instance (see services/import-service.ts, markAbandonedImports).
    */
   importStaleAfterMs: number;
+  /** Redis for live updates shared by every instance; without it, subscriptions hear only this instance's writes. */
+  redisUrl: string | undefined;
+  /** Put before every Redis channel name, so that deployments sharing a Redis do not hear each other. */
+  redisPrefix: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -38,6 +42,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     importStaleAfterMs: duration(env, 'IMPORT_STALE_AFTER_MS', 60_000),
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX ?? 'pgw:',
   };
 }
 

@@ -1,11 +1,15 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
+import { serveGraphQLOverWebSocket } from './http/websocket.ts';
 import type { Logger } from './logger.ts';
+import { closeRedisClients, createRedisClient } from './redis.ts';
+import { createEventBus, type EventBus } from './services/events.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
-import { createApp } from './yoga.ts';
+import { redisEventTransport } from './services/redis-events.ts';
+import { type App, createApp } from './yoga.ts';
 
 export interface RunningServer {
   url: string;
@@ -39,29 +43,19 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
   const shutdown = new AbortController();
-  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal });
-  // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
-  // while its resolver still writes).
-  const inFlight = new Set<Promise<unknown>>();
-  const server = createServer((request, response) => {
-    const handling: Promise<unknown> = Promise.resolve(app(request, response))
-      .catch((error: unknown) => log.error('request handling failed', { error }))
-      .finally(() => inFlight.delete(handling));
-    inFlight.add(handling);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://localhost:${port}/graphql`;
-  log.info('server listening', { url, database: database.kind, pid: process.pid });
+  const events = liveEvents(config, log);
+  const app = createApp({ prisma, log, shutdownSignal: shutdown.signal, events });
+  const { server, url, inFlight, webSocket } = await serveApp(app, config, log);
+  log.info('server listening', { url, database: database.kind, pid: process.pid, liveUpdates: config.redisUrl ? 'redis' : 'memory' });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       log.info('shutting down', { inFlight: inFlight.size, timeoutMs: config.shutdownTimeoutMs });
       stopSweeping();
+      // Subscriptions never end by themselves: they end now (an SSE stream completes, a
+      // WebSocket closes with 1001), so that they do not hold the shutdown.
+      await within(closeTimeoutMs, Promise.all([webSocket.close(), events.close()]));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections with no request in flight would hold close() open forever.
       server.closeIdleConnections();
@@ -85,6 +79,54 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     return stopping;
   };
   return { url, database, prisma, stop };
+}
+
+export interface ServedApp {
+  server: Server;
+  url: string;
+  /** Each request's whole handling, so that a shutdown can wait for it. */
+  inFlight: Set<Promise<unknown>>;
+  webSocket: { close(): Promise<void> };
+}
+
+/** Listens with the app: GraphQL over HTTP (SSE subscriptions included) and over WebSocket. */
+export async function serveApp(app: App, { port, host }: Pick<Config, 'port' | 'host'>, log: Logger): Promise<ServedApp> {
+  // A response may be cut while its resolver still writes: the handling is what is waited for.
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createServer((request, response) => {
+    const handling: Promise<unknown> = Promise.resolve(app(request, response))
+      .catch((error: unknown) => log.error('request handling failed', { error }))
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
+  });
+  const webSocket = serveGraphQLOverWebSocket(server, app, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return { server, url: `http://localhost:${address.port}/graphql`, inFlight, webSocket };
+}
+
+/**
+ * Where subscriptions hear of writes: Redis pub/sub when REDIS_URL is set (every instance hears
+ * every instance's writes), else this process only. Closing the bus closes its Redis connections.
+ */
+export function liveEvents({ redisUrl, redisPrefix }: Pick<Config, 'redisUrl' | 'redisPrefix'>, log: Logger): EventBus {
+  const onError = (error: unknown) => log.warn('publishing a live update failed', { error });
+  if (!redisUrl) return createEventBus({}, onError);
+  const publishClient = createRedisClient(redisUrl, log, 'live-updates-publish');
+  const subscribeClient = createRedisClient(redisUrl, log, 'live-updates-subscribe');
+  return createEventBus(
+    redisEventTransport({
+      publishClient,
+      subscribeClient,
+      prefix: redisPrefix,
+      onError,
+      close: () => closeRedisClients(publishClient, subscribeClient),
+    }),
+    onError,
+  );
 }
 
 /**

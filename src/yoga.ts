@@ -12,6 +12,7 @@ import { useMultipartBodyLimit } from './http/upload-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key-cache.ts';
+import { createEventBus, type EventBus } from './services/events.ts';
 
 export interface AppOptions {
   prisma: PrismaClient;
@@ -22,6 +23,11 @@ export interface AppOptions {
   apiKeyCache?: ApiKeyCacheOptions;
   /** Aborted by a shutdown once in-flight requests have had their time (see src/server.ts). */
   shutdownSignal?: AbortSignal;
+  /**
+   * Where subscriptions hear of committed writes: in this process unless given (src/server.ts
+   * gives one over Redis when REDIS_URL is set). The app publishes what `prisma` commits to it.
+   */
+  events?: EventBus;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -33,7 +39,9 @@ export function createApp({
   dbSchema = 'public',
   apiKeyCache,
   shutdownSignal = new AbortController().signal,
+  events = createEventBus(),
 }: AppOptions): App {
+  events.publishCommitsOf(prisma);
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -68,7 +76,7 @@ export function createApp({
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
       const actor = await actorOf(request);
-      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal };
+      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal, events };
     },
   });
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { trackCommits } from './after-commit.ts';
 
 export { Prisma } from '../generated/prisma/client.ts';
 export { PrismaClient };
@@ -72,6 +73,7 @@ export function createPrismaClient(options: PrismaOptions): PrismaClient {
     client.$on('query' as never, (event: { query: string }) => onQuery(event.query));
   }
   openConnections.set(client, connections);
+  trackCommits(client);
   return client;
 }
 

@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
@@ -14,22 +14,32 @@ export const retryAfterSeconds = 5;
  * request id, and the log gets the whole error under the same id.
  */
 export function useMaskUnexpectedErrors(): Plugin<GraphQLContext> {
+  const masking = ({ requestId, log }: GraphQLContext) =>
+    ({ result, setResult }: { result: ExecutionResult; setResult(result: ExecutionResult): void }) => {
+      if (!result.errors?.length) return;
+      setResult({
+        ...result,
+        errors: result.errors.map((error) => {
+          if (!isUnexpected(error)) return error;
+          const masked = maskUnexpected(error.originalError ?? error, requestId, log, { fields: { path: error.path } });
+          return new GraphQLError(masked.message, { path: error.path, nodes: error.nodes, extensions: masked.extensions });
+        }),
+      });
+    };
   return {
     onExecute({ args }) {
+      const mask = masking(args.contextValue);
       return {
         onExecuteDone({ result, setResult }) {
-          if (!('errors' in result) || !result.errors?.length) return;
-          const { requestId, log } = args.contextValue;
-          setResult({
-            ...result,
-            errors: result.errors.map((error) => {
-              if (!isUnexpected(error)) return error;
-              const masked = maskUnexpected(error.originalError ?? error, requestId, log, { fields: { path: error.path } });
-              return new GraphQLError(masked.message, { path: error.path, nodes: error.nodes, extensions: masked.extensions });
-            }),
-          });
+          if (!('errors' in result)) return;
+          mask({ result, setResult });
         },
       };
+    },
+    // A subscription's events are masked one by one, as each is sent.
+    onSubscribe({ args }) {
+      const mask = masking(args.contextValue);
+      return { onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, mask) };
     },
   };
 }
