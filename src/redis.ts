@@ -2,13 +2,22 @@ import { Redis } from 'ioredis';
 import type { Logger } from './logger.ts';
 
 /**
- * A Redis connection for REDIS_URL. Each use takes its own (a connection that subscribes can do
- * nothing else). Connection trouble is logged as a warning: ioredis reconnects by itself, and
- * what waits on it (a publish) fails on its own after a few retries.
+ * A Redis connection for REDIS_URL, once it is ready (a Redis that cannot be reached fails the
+ * start). Each use takes its own (a connection that subscribes can do nothing else). Later trouble
+ * is logged as a warning: ioredis reconnects by itself (subscriptions included), and what waits on
+ * it (a publish) fails on its own after a few retries.
  */
-export function createRedisClient(url: string, log: Logger, name: string): Redis {
-  const client = new Redis(url, { connectionName: name, maxRetriesPerRequest: 3 });
+export async function connectRedis(url: string, log: Logger, name: string): Promise<Redis> {
+  // Connected before use: a SUBSCRIBE sent while the connection is still being set up was seen
+  // to be lost in the reconnection that followed.
+  const client = new Redis(url, { connectionName: name, maxRetriesPerRequest: 3, lazyConnect: true });
   client.on('error', (error: Error) => log.warn('redis connection trouble', { connection: name, error: error.message }));
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
   return client;
 }
 

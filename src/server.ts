@@ -5,7 +5,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
 import { serveGraphQLOverWebSocket } from './http/websocket.ts';
 import type { Logger } from './logger.ts';
-import { closeRedisClients, createRedisClient } from './redis.ts';
+import { closeRedisClients, connectRedis } from './redis.ts';
 import { createEventBus, type EventBus } from './services/events.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
 import { redisEventTransport } from './services/redis-events.ts';
@@ -43,7 +43,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
   const shutdown = new AbortController();
-  const events = liveEvents(config, log);
+  const events = await liveEvents(config, log);
   const app = createApp({ prisma, log, shutdownSignal: shutdown.signal, events });
   const { server, url, inFlight, webSocket } = await serveApp(app, config, log);
   log.info('server listening', { url, database: database.kind, pid: process.pid, liveUpdates: config.redisUrl ? 'redis' : 'memory' });
@@ -112,11 +112,13 @@ export async function serveApp(app: App, { port, host }: Pick<Config, 'port' | '
  * Where subscriptions hear of writes: Redis pub/sub when REDIS_URL is set (every instance hears
  * every instance's writes), else this process only. Closing the bus closes its Redis connections.
  */
-export function liveEvents({ redisUrl, redisPrefix }: Pick<Config, 'redisUrl' | 'redisPrefix'>, log: Logger): EventBus {
+export async function liveEvents({ redisUrl, redisPrefix }: Pick<Config, 'redisUrl' | 'redisPrefix'>, log: Logger): Promise<EventBus> {
   const onError = (error: unknown) => log.warn('publishing a live update failed', { error });
   if (!redisUrl) return createEventBus({}, onError);
-  const publishClient = createRedisClient(redisUrl, log, 'live-updates-publish');
-  const subscribeClient = createRedisClient(redisUrl, log, 'live-updates-subscribe');
+  const [publishClient, subscribeClient] = await Promise.all([
+    connectRedis(redisUrl, log, 'live-updates-publish'),
+    connectRedis(redisUrl, log, 'live-updates-subscribe'),
+  ]);
   return createEventBus(
     redisEventTransport({
       publishClient,
