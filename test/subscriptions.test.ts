@@ -154,11 +154,15 @@ describe('Subscription.peopleChanged over SSE', () => {
     try {
       const merge = (dryRun: boolean) => on(one, admin).request(LiveMergePeople, { input: { primaryId: keepId, personIds: [keepId, goneId], dryRun } });
       expect((await merge(true)).mergePeople.__typename).toBe('MergePeopleSuccess');
+      await on(one, admin).request(LiveUpdatePerson, { id: keepId, input: { givenName: 'Kept' } });
+      // The dry run's merge was rolled back: the first thing heard is the update after it.
+      expect((await stream.next()).value?.data?.peopleChanged).toMatchObject({ kind: 'UPDATED', personId: keepId });
+
       expect((await merge(false)).mergePeople.__typename).toBe('MergePeopleSuccess');
       const first = (await stream.next()).value?.data?.peopleChanged;
       const second = (await stream.next()).value?.data?.peopleChanged;
       expect([first, second].sort((a, b) => a!.kind.localeCompare(b!.kind))).toEqual([
-        { kind: 'MERGED', personId: keepId, person: { id: keepId, fullName: 'Ada Keep' }, mergedInto: null },
+        { kind: 'MERGED', personId: keepId, person: { id: keepId, fullName: 'Kept Keep' }, mergedInto: null },
         { kind: 'MERGED_AWAY', personId: goneId, person: null, mergedInto: { id: keepId } },
       ]);
     } finally {
