@@ -16,7 +16,8 @@ export interface RunningServer {
   database: Database;
   prisma: PrismaClient;
   /**
-   * Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then cancels
+   * Ends every subscription (SSE streams complete, WebSockets close) and stops accepting, lets
+   * in-flight requests finish (up to the shutdown timeout), then cancels
    * what is left (a running import stops between batches and records itself INTERRUPTED), cuts
    * every database connection (rolling back open transactions) and closes the database.
    */

@@ -1,8 +1,8 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.ts';
-import { organizationOf, serviceContext } from '../context.ts';
+import { type GraphQLContext, organizationOf, serviceContext } from '../context.ts';
 import { type PersonChange, personChangeKinds, type TimelineEventAdded } from '../services/events.ts';
 import { localId } from './ids.ts';
 import { Person } from './person.ts';
@@ -43,7 +43,7 @@ const PersonChangeEvent = builder.objectRef<PersonChange>('PersonChangeEvent').i
   }),
 });
 
-function findPerson(id: string, ctx: Parameters<typeof organizationOf>[0], info: Parameters<typeof queryFromInfo>[0]['info']) {
+function findPerson(id: string, ctx: GraphQLContext, info: GraphQLResolveInfo) {
   return ctx.prisma.person.findFirst({
     ...queryFromInfo({ context: ctx, info, typeName: 'Person' }),
     where: { id, organizationId: organizationOf(ctx) },
@@ -51,7 +51,7 @@ function findPerson(id: string, ctx: Parameters<typeof organizationOf>[0], info:
 }
 
 /** A person of the caller's organisation, or the same error for another's, a deleted or a malformed id. */
-async function existingPersonId(id: string, ctx: Parameters<typeof organizationOf>[0]): Promise<string> {
+async function existingPersonId(id: string, ctx: GraphQLContext): Promise<string> {
   const personId = localId(id, 'Person');
   const found =
     personId && (await ctx.prisma.person.findFirst({ where: { id: personId, organizationId: organizationOf(ctx) }, select: { id: true } }));

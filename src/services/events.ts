@@ -2,6 +2,7 @@ import { createPubSub, type PubSub, type PubSubEventTarget, Repeater, SlidingBuf
 import { afterCommit, onCommit } from '../db/after-commit.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import type { Actor } from './actor.ts';
+import { ShuttingDownError } from './errors.ts';
 import type { TimelineEventType } from './timeline.ts';
 
 /**
@@ -165,7 +166,7 @@ export function createEventBus(transport: EventTransport = {}, onError: (error: 
     keep: (item: Item) => boolean,
     last: (item: Item) => boolean = () => false,
   ): Promise<AsyncIterable<Item>> {
-    if (closed) throw new Error('The server is shutting down.');
+    if (closed) throw new ShuttingDownError('The server is shutting down: subscribe again in a moment.');
     const first = source.next();
     live.add(source as Repeater<unknown>);
     await transport.listening?.(topic);

@@ -15,7 +15,8 @@ import type { TestApp } from './app.ts';
 // Live updates as a client gets them: server instances on real ports, SSE read from fetch, and
 // graphql-ws over `ws`.
 
-export const redisUrl = 'redis://127.0.0.1:6379';
+/** The Redis the suite shares with other runs (the machines run one on the default port). */
+export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A channel prefix of this run's own: the Redis is shared with other runs. */
 export function randomRedisPrefix(): string {
