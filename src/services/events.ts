@@ -169,7 +169,14 @@ export function createEventBus(transport: EventTransport = {}, onError: (error: 
     if (closed) throw new ShuttingDownError('The server is shutting down: subscribe again in a moment.');
     const first = source.next();
     live.add(source as Repeater<unknown>);
-    await transport.listening?.(topic);
+    try {
+      await transport.listening?.(topic);
+    } catch (error) {
+      live.delete(source as Repeater<unknown>);
+      await source.return();
+      throw error;
+    }
+    // A subscriber that reads slower than events come loses the oldest rather than failing.
     return new Repeater<Item>(async (push, stop) => {
       void stop.then(() => source.return());
       let next = await first;
@@ -182,7 +189,6 @@ export function createEventBus(transport: EventTransport = {}, onError: (error: 
       }
       live.delete(source as Repeater<unknown>);
       stop();
-      // A subscriber that reads slower than events come loses the oldest rather than failing.
     }, new SlidingBuffer(subscriberBuffer));
   }
 

@@ -81,6 +81,7 @@ export async function recordEvents(
   data: Record<string, InputJsonValue | null> = {},
 ): Promise<void> {
   if (personIds.length === 0) return;
+  // Ids made here, as the database would, so that each event's live update can name it.
   const events = personIds.map((personId) => ({ id: newId(), personId }));
   await db.timelineEvent.createMany({
     data: events.map(({ id, personId }) => ({
