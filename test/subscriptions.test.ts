@@ -31,6 +31,12 @@ const LiveTimeline = graphql(`
   }
 `);
 
+const LivePeoplePage = graphql(`
+  query LivePeoplePage($first: Int) {
+    people(first: $first) { totalCount }
+  }
+`);
+
 const LiveCreatePerson = graphql(`
   mutation LiveCreatePerson($input: PersonInput!) {
     createPerson(input: $input) { __typename ... on CreatePersonSuccess { person { id } } }
@@ -252,6 +258,18 @@ describe('Subscription over WebSocket (graphql-ws)', () => {
       expect((await events.next()).value?.data?.personChanged).toEqual({ kind: 'DELETED', personId, person: null });
       // A deleted person has nothing more to say: the subscription completes.
       expect((await events.next()).done).toBe(true);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('runs queries too, through the same checks as over HTTP', async () => {
+    const { client } = webSocketClient(two.wsUrl, other.apiKey);
+    try {
+      const page = await subscribeOverWebSocket(client, LivePeoplePage, { first: 10 }).next();
+      expect(page.value).toEqual({ data: { people: { totalCount: expect.any(Number) } } });
+      const tooMany = await subscribeOverWebSocket(client, LivePeoplePage, { first: 101 }).next();
+      expect(tooMany.value?.errors?.[0]).toMatchObject({ message: 'Argument "first" must be between 1 and 100, got 101.' });
     } finally {
       await client.dispose();
     }

@@ -9,6 +9,9 @@ import type { Logger } from '../logger.ts';
 /** The GraphQL over WebSocket endpoint, beside GraphQL over HTTP (and its SSE subscriptions). */
 export const webSocketPath = '/graphql';
 
+/** The largest message a client may send. */
+const maxMessageBytes = 1024 * 1024;
+
 type ConnectionParams = { Authorization?: unknown; authorization?: unknown } | undefined;
 
 /**
@@ -20,7 +23,8 @@ type ConnectionParams = { Authorization?: unknown; authorization?: unknown } | u
  * request would, so a revoked key stops working within the cache's lifetime.
  */
 export function serveGraphQLOverWebSocket(server: Server, app: App, log: Logger): { close(): Promise<void> } {
-  const webSocketServer = new WebSocketServer({ server, path: webSocketPath });
+  // A message is one operation: far below ws's default of 100 MB (an upload goes over HTTP).
+  const webSocketServer = new WebSocketServer({ server, path: webSocketPath, maxPayload: maxMessageBytes });
   // The context factory reads the key from a request's headers: each operation gets a request of
   // its own (its own request id), with the connection's key as its Authorization header.
   const requestFor = (params: ConnectionParams) => {
