@@ -1,6 +1,7 @@
 import type { PrismaClient } from './db/prisma.ts';
 import type { Logger } from './logger.ts';
 import type { Actor, ServiceContext } from './services/actor.ts';
+import type { EventBus } from './services/events.ts';
 
 export interface GraphQLContext {
   prisma: PrismaClient;
@@ -12,6 +13,8 @@ export interface GraphQLContext {
   log: Logger;
   /** Aborted when the server shuts down and in-flight work must stop (a running import). */
   shutdown: AbortSignal;
+  /** Live updates: what subscriptions listen to (services/events.ts). */
+  events: EventBus;
 }
 
 /** The service view of a request. The auth plugin lets no anonymous operation reach a resolver. */

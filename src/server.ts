@@ -1,23 +1,27 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { closeConnections, createPrismaClient, type PrismaClient } from './db/prisma.ts';
 import { loadTrustedDocuments } from './http/persisted-documents.ts';
 import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './http/rate-limit-store.ts';
+import { serveGraphQLOverWebSocket } from './http/websocket.ts';
 import type { Logger } from './logger.ts';
-import { closeRedisClients, createRedisClient } from './redis.ts';
+import { closeRedisClients, connectRedis, createRedisClient } from './redis.ts';
+import { createEventBus, type EventBus } from './services/events.ts';
 import { sweepExpiredIdempotencyKeys } from './services/idempotency-service.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
+import { redisEventTransport } from './services/redis-events.ts';
 import type { Tracing } from './telemetry/tracing.ts';
-import { createApp } from './yoga.ts';
+import { type App, createApp } from './yoga.ts';
 
 export interface RunningServer {
   url: string;
   database: Database;
   prisma: PrismaClient;
   /**
-   * Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then cancels
+   * Ends every subscription (SSE streams complete, WebSockets close) and stops accepting, lets
+   * in-flight requests finish (up to the shutdown timeout), then cancels
    * what is left (a running import stops between batches and records itself INTERRUPTED), cuts
    * every database connection (rolling back open transactions) and closes the database.
    */
@@ -53,6 +57,7 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
   const shutdown = new AbortController();
   // APQ documents are shared through Redis when there is one, so any instance knows a client's.
   const apqRedis = config.apq && config.redisUrl ? createRedisClient(config.redisUrl, log, 'apq') : undefined;
+  const events = await liveEvents(config, log);
   const app = createApp({
     prisma,
     log,
@@ -64,26 +69,13 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
     replica,
     metricsToken: config.metricsToken,
     tracing,
+    events,
     ...(rateLimitStore ? { rateLimit: { ...config.rateLimit, store: rateLimitStore } } : {}),
   });
   if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
-  // Each request's whole handling, so that a shutdown can wait for it (a response may be cut
-  // while its resolver still writes).
-  const inFlight = new Set<Promise<unknown>>();
-  const server = createServer((request, response) => {
-    const handling: Promise<unknown> = Promise.resolve(app(request, response))
-      .catch((error: unknown) => log.error('request handling failed', { error }))
-      .finally(() => inFlight.delete(handling));
-    inFlight.add(handling);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://localhost:${port}/graphql`;
+  const { server, url, inFlight, webSocket } = await serveApp(app, config, log);
   // Every line carries the pid (see logger.ts), this one included.
-  log.info('server listening', { url, database: database.kind, readReplica: Boolean(replica) });
+  log.info('server listening', { url, database: database.kind, readReplica: Boolean(replica), liveUpdates: config.redisUrl ? 'redis' : 'memory' });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -91,6 +83,9 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
       log.info('shutting down', { inFlight: inFlight.size, timeoutMs: config.shutdownTimeoutMs });
       stopSweeping();
       stopSweepingKeys();
+      // Subscriptions never end by themselves: they end now (an SSE stream completes, a
+      // WebSocket closes with 1001), so that they do not hold the shutdown.
+      await within(closeTimeoutMs, Promise.all([webSocket.close(), events.close()]));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections with no request in flight would hold close() open forever.
       server.closeIdleConnections();
@@ -122,6 +117,56 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
     return stopping;
   };
   return { url, database, prisma, stop };
+}
+
+export interface ServedApp {
+  server: Server;
+  url: string;
+  /** Each request's whole handling, so that a shutdown can wait for it. */
+  inFlight: Set<Promise<unknown>>;
+  webSocket: { close(): Promise<void> };
+}
+
+/** Listens with the app: GraphQL over HTTP (SSE subscriptions included) and over WebSocket. */
+export async function serveApp(app: App, { port, host }: Pick<Config, 'port' | 'host'>, log: Logger): Promise<ServedApp> {
+  // A response may be cut while its resolver still writes: the handling is what is waited for.
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createServer((request, response) => {
+    const handling: Promise<unknown> = Promise.resolve(app(request, response))
+      .catch((error: unknown) => log.error('request handling failed', { error }))
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
+  });
+  const webSocket = serveGraphQLOverWebSocket(server, app, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return { server, url: `http://localhost:${address.port}/graphql`, inFlight, webSocket };
+}
+
+/**
+ * Where subscriptions hear of writes: Redis pub/sub when REDIS_URL is set (every instance hears
+ * every instance's writes), else this process only. Closing the bus closes its Redis connections.
+ */
+export async function liveEvents({ redisUrl, redisPrefix }: Pick<Config, 'redisUrl' | 'redisPrefix'>, log: Logger): Promise<EventBus> {
+  const onError = (error: unknown) => log.warn('publishing a live update failed', { error });
+  if (!redisUrl) return createEventBus({}, onError);
+  const [publishClient, subscribeClient] = await Promise.all([
+    connectRedis(redisUrl, log, 'live-updates-publish'),
+    connectRedis(redisUrl, log, 'live-updates-subscribe'),
+  ]);
+  return createEventBus(
+    redisEventTransport({
+      publishClient,
+      subscribeClient,
+      prefix: redisPrefix,
+      onError,
+      close: () => closeRedisClients(publishClient, subscribeClient),
+    }),
+    onError,
+  );
 }
 
 /**

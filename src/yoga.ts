@@ -22,6 +22,7 @@ import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { defaultFederationTypePrefix, federationSchema } from './schema/subgraph.ts';
 import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key-cache.ts';
+import { createEventBus, type EventBus } from './services/events.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 
 export interface AppOptions {
@@ -49,6 +50,11 @@ export interface AppOptions {
   metricsToken?: string;
   /** OpenTelemetry, when OTEL_EXPORTER_OTLP_ENDPOINT is set (see src/telemetry/tracing.ts). */
   tracing?: Tracing;
+  /**
+   * Where subscriptions hear of committed writes: in this process unless given (src/server.ts
+   * gives one over Redis when REDIS_URL is set). The app publishes what `prisma` commits to it.
+   */
+  events?: EventBus;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -68,8 +74,10 @@ export function createApp({
   rateLimit,
   metricsToken,
   tracing,
+  events = createEventBus(),
 }: AppOptions): App {
   if (trustedDocuments && apq) throw new Error('Trusted documents and automatic persisted queries exclude each other: configure one.');
+  events.publishCommitsOf(prisma);
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
   // Before yoga checks the params: they turn a hash into the document it names. Only on
   // /graphql: a gateway's queries to /subgraph are its own, never in a client's manifest.
@@ -122,7 +130,7 @@ export function createApp({
     context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
       const requestId = requestIdOf(request);
       const actor = await actorOf(request);
-      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal };
+      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal, events };
     },
   });
   const subgraph = createYoga<Record<string, never>, GraphQLContext>({

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { trackCommits } from './after-commit.ts';
 
 export { Prisma } from '../generated/prisma/client.ts';
 export { PrismaClient };
@@ -90,6 +91,7 @@ export function createPrismaClient(options: PrismaOptions): PrismaClient {
   statementListeners.set(client, listeners);
   openConnections.set(client, connections);
   pools.set(client, pool);
+  trackCommits(client);
   return client;
 }
 

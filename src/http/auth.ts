@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
 import type { Logger } from '../logger.ts';
@@ -75,16 +75,22 @@ export function useAuthenticationBeforeBody(actorOf: (request: Request) => Promi
  * operation without a key, `_entities` included, is refused with 401.
  */
 export function useRequireActor(): Plugin<GraphQLContext> {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      if (args.contextValue.actor) return;
-      if (asksOnlyForSchema(args.document, args.operationName)) return;
-      setResultAndStopExecution({
-        errors: [unauthenticated('Authentication required: send Authorization: Bearer <apiKey>.')],
-      });
-    },
+  const requireActor: OperationCheck = ({ args, setResultAndStopExecution }) => {
+    if (args.contextValue.actor) return;
+    if (asksOnlyForSchema(args.document, args.operationName)) return;
+    setResultAndStopExecution({
+      errors: [unauthenticated('Authentication required: send Authorization: Bearer <apiKey>.')],
+    });
   };
+  // Subscriptions take the onSubscribe path, not onExecute: both must be guarded.
+  return { onExecute: requireActor, onSubscribe: requireActor };
 }
+
+/** A check that runs before an operation's resolvers, for queries and mutations and for subscriptions alike. */
+export type OperationCheck = (payload: {
+  args: { contextValue: GraphQLContext; document: DocumentNode; operationName?: string | null; schema: GraphQLSchema; variableValues?: unknown };
+  setResultAndStopExecution(result: { errors: readonly GraphQLError[] }): void;
+}) => void;
 
 function asksOnlyForSchema(document: DocumentNode, operationName: string | null | undefined): boolean {
   const operations = document.definitions.filter(

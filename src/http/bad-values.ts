@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
+import type { OperationCheck } from './auth.ts';
 import type { FieldIssue } from '../services/errors.ts';
 import { textIssues } from '../services/text-values.ts';
 
@@ -32,37 +33,36 @@ import { textIssues } from '../services/text-values.ts';
  */
 export function useBadValueCheck(): Plugin<GraphQLContext> {
   const plans = new WeakMap<DocumentNode, Map<string, ArgumentUse[]>>();
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const operationName = args.operationName ?? '';
-      let byOperation = plans.get(args.document);
-      if (!byOperation) plans.set(args.document, (byOperation = new Map()));
-      let uses = byOperation.get(operationName);
-      if (!uses) byOperation.set(operationName, (uses = planArguments(args.schema, args.document, args.operationName)));
-      if (uses.length === 0) return;
+  const check: OperationCheck = ({ args, setResultAndStopExecution }) => {
+    const operationName = args.operationName ?? '';
+    let byOperation = plans.get(args.document);
+    if (!byOperation) plans.set(args.document, (byOperation = new Map()));
+    let uses = byOperation.get(operationName);
+    if (!uses) byOperation.set(operationName, (uses = planArguments(args.schema, args.document, args.operationName)));
+    if (uses.length === 0) return;
 
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const issues: (FieldIssue & { field: string })[] = [];
-      for (const use of uses) {
-        // The first few say enough: a document of many aliased fields cannot make a huge answer.
-        if (issues.length >= maxIssues) break;
-        const value = valueOf(use.value, variables, use.defaults);
-        if (use.checkText) {
-          for (const issue of textIssues(value, [use.argument])) issues.push({ field: use.field, ...issue });
-        }
-        if (use.cursor && typeof value === 'string' && !isLibraryCursor(value, use.cursor)) {
-          issues.push({ field: use.field, path: [use.argument], message: 'Not a valid cursor: give one this connection returned.' });
-        }
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const issues: (FieldIssue & { field: string })[] = [];
+    for (const use of uses) {
+      // The first few say enough: a document of many aliased fields cannot make a huge answer.
+      if (issues.length >= maxIssues) break;
+      const value = valueOf(use.value, variables, use.defaults);
+      if (use.checkText) {
+        for (const issue of textIssues(value, [use.argument])) issues.push({ field: use.field, ...issue });
       }
-      if (issues.length === 0) return;
-      const [first] = issues;
-      const message =
-        issues.length === 1 ? `${first!.field}(${first!.path.join('.')}): ${first!.message}` : `The arguments have ${issues.length} bad values.`;
-      setResultAndStopExecution({
-        errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', fieldErrors: issues } })],
-      });
-    },
+      if (use.cursor && typeof value === 'string' && !isLibraryCursor(value, use.cursor)) {
+        issues.push({ field: use.field, path: [use.argument], message: 'Not a valid cursor: give one this connection returned.' });
+      }
+    }
+    if (issues.length === 0) return;
+    const [first] = issues;
+    const message =
+      issues.length === 1 ? `${first!.field}(${first!.path.join('.')}): ${first!.message}` : `The arguments have ${issues.length} bad values.`;
+    setResultAndStopExecution({
+      errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', fieldErrors: issues } })],
+    });
   };
+  return { onExecute: check, onSubscribe: check };
 }
 
 const maxIssues = 20;

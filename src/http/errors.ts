@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
@@ -14,30 +14,35 @@ export const retryAfterSeconds = 5;
  * request id, and the log gets the whole error under the same id.
  */
 export function useMaskUnexpectedErrors(): Plugin<GraphQLContext> {
+  const masking = ({ requestId, log }: GraphQLContext) => {
+    const mask = (errors: readonly GraphQLError[]) =>
+      errors.map((error) => {
+        if (!isUnexpected(error)) return error;
+        const masked = maskUnexpected(error.originalError ?? error, requestId, log, { fields: { path: error.path } });
+        return new GraphQLError(masked.message, { path: error.path, nodes: error.nodes, extensions: masked.extensions });
+      });
+    // A @defer or @stream operation gives a stream of results: the first, then incremental parts,
+    // each of which may carry errors of its own.
+    return ({ result, setResult }: { result: ExecutionResult; setResult(result: ExecutionResult): void }) => {
+      const incremental = (result as IncrementalResult).incremental;
+      const hasErrors = Boolean(result.errors?.length) || Boolean(incremental?.some((part) => part.errors?.length));
+      if (!hasErrors) return;
+      setResult({
+        ...result,
+        ...(result.errors?.length ? { errors: mask(result.errors) } : {}),
+        ...(incremental ? { incremental: incremental.map((part) => (part.errors?.length ? { ...part, errors: mask(part.errors) } : part)) } : {}),
+      } as typeof result);
+    };
+  };
   return {
     onExecute({ args }) {
-      const { requestId, log } = args.contextValue;
-      const mask = (errors: readonly GraphQLError[]) =>
-        errors.map((error) => {
-          if (!isUnexpected(error)) return error;
-          const masked = maskUnexpected(error.originalError ?? error, requestId, log, { fields: { path: error.path } });
-          return new GraphQLError(masked.message, { path: error.path, nodes: error.nodes, extensions: masked.extensions });
-        });
-      return {
-        // A @defer or @stream operation gives a stream of results: the first, then incremental
-        // parts, each of which may carry errors of its own.
-        onExecuteDone: (payload) =>
-          handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-            const incremental = (result as IncrementalResult).incremental;
-            const hasErrors = Boolean(result.errors?.length) || Boolean(incremental?.some((part) => part.errors?.length));
-            if (!hasErrors) return;
-            setResult({
-              ...result,
-              ...(result.errors?.length ? { errors: mask(result.errors) } : {}),
-              ...(incremental ? { incremental: incremental.map((part) => (part.errors?.length ? { ...part, errors: mask(part.errors) } : part)) } : {}),
-            } as typeof result);
-          }),
-      };
+      const mask = masking(args.contextValue);
+      return { onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, mask) };
+    },
+    // A subscription's events are masked one by one, as each is sent.
+    onSubscribe({ args }) {
+      const mask = masking(args.contextValue);
+      return { onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, mask) };
     },
   };
 }

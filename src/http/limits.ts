@@ -17,6 +17,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import { queryLimits } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
+import type { OperationCheck } from './auth.ts';
 import { inputLimitErrors } from '../schema/input-limits.ts';
 import { maxCsvBytes } from '../services/import-csv.ts';
 
@@ -219,27 +220,26 @@ function introspectionLimitRule(max: number): ValidationRule {
  * Both before any resolver runs, so a refused operation sends no SQL.
  */
 export function useOperationLimits(): Plugin<GraphQLContext> {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return;
-      const rawVariables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], rawVariables);
-      // Variables that do not coerce are execution's error to report, as it always has.
-      if (variables.errors) return;
-      const inputErrors = inputLimitErrors(args.schema, args.document, operation, variables.coerced);
-      if (inputErrors.length > 0) {
-        setResultAndStopExecution({ errors: inputErrors });
-        return;
-      }
-      const { errors, complexity } = measureOperation(args.schema, args.document, args.operationName, rawVariables, args.contextValue);
-      if (errors.length > 0) {
-        setResultAndStopExecution({ errors });
-        return;
-      }
-      if (complexity !== undefined) operationCosts.set(args.contextValue, complexity);
-    },
+  const check: OperationCheck = ({ args, setResultAndStopExecution }) => {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation) return;
+    const rawVariables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], rawVariables);
+    // Variables that do not coerce are execution's error to report, as it always has.
+    if (variables.errors) return;
+    const inputErrors = inputLimitErrors(args.schema, args.document, operation, variables.coerced);
+    if (inputErrors.length > 0) {
+      setResultAndStopExecution({ errors: inputErrors });
+      return;
+    }
+    const { errors, complexity } = measureOperation(args.schema, args.document, args.operationName, rawVariables, args.contextValue);
+    if (errors.length > 0) {
+      setResultAndStopExecution({ errors });
+      return;
+    }
+    if (complexity !== undefined) operationCosts.set(args.contextValue, complexity);
   };
+  return { onExecute: check, onSubscribe: check };
 }
 
 /** The cost measured by useOperationLimits, kept for the rate limit (http/rate-limit.ts) so it is measured once. */

@@ -19,6 +19,7 @@ import './group.ts';
 import './custom-field.ts';
 import './field-value.ts';
 import './project.ts';
+import './subscription.ts';
 import { refuseNonEntityRepresentations } from './federation.ts';
 import { builder } from '../builder.ts';
 

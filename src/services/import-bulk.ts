@@ -5,6 +5,7 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import type { Actor } from './actor.ts';
 import type { FieldRef } from './custom-field-service.ts';
 import { IssueList, ValidationError } from './errors.ts';
+import { noteTimelineEvent } from './events.ts';
 import { checkValue } from './field-validation.ts';
 import { findFields, lockDefinitions } from './field-value-service.ts';
 import type { ImportRow } from './import-service.ts';
@@ -115,13 +116,13 @@ export async function insertPlainPeople(tx: Db, people: readonly PlainPerson[], 
     type,
     data: data as InputJsonValue,
   });
-  await tx.timelineEvent.createMany({
-    data: rows.flatMap(({ person: { id }, values }) => [
-      event(id, 'PERSON_CREATED'),
-      ...groupIds.map((groupId) => event(id, 'GROUP_JOINED', { groupId, role: 'MEMBER' })),
-      ...values.map(({ field, value }) => event(id, 'FIELD_SET', { fieldId: field.id, field: field.slug, before: null, after: value })),
-      ...tags.map((tag) => event(id, 'TAG_ADDED', { tagId: tag.id, title: tag.title, value: null })),
-      event(id, 'IMPORTED', { importId, result: 'CREATED' }),
-    ]),
-  });
+  const events = rows.flatMap(({ person: { id }, values }) => [
+    event(id, 'PERSON_CREATED'),
+    ...groupIds.map((groupId) => event(id, 'GROUP_JOINED', { groupId, role: 'MEMBER' })),
+    ...values.map(({ field, value }) => event(id, 'FIELD_SET', { fieldId: field.id, field: field.slug, before: null, after: value })),
+    ...tags.map((tag) => event(id, 'TAG_ADDED', { tagId: tag.id, title: tag.title, value: null })),
+    event(id, 'IMPORTED', { importId, result: 'CREATED' }),
+  ]);
+  await tx.timelineEvent.createMany({ data: events });
+  for (const { id, personId, type } of events) noteTimelineEvent(tx, actor, { id, personId, type });
 }

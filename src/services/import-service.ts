@@ -1,4 +1,5 @@
 import type { Db } from '../db/prisma.ts';
+import { discardNotedSince, notedSoFar } from '../db/after-commit.ts';
 import type { Import, Person, Tag } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
@@ -318,6 +319,7 @@ async function findMatches(
 /** One row, atomic: a savepoint undoes everything it wrote when it fails. */
 async function applyRow(tx: Db, row: number, input: PersonInput, match: Person | null, context: BatchContext): Promise<RowOutcome> {
   await tx.$executeRawUnsafe('SAVEPOINT import_row');
+  const noted = notedSoFar(tx);
   try {
     const outcome = await writeRow(tx, input, match, context);
     await tx.$executeRawUnsafe('RELEASE SAVEPOINT import_row');
@@ -326,6 +328,7 @@ async function applyRow(tx: Db, row: number, input: PersonInput, match: Person |
     // Only expected failures make a row error; anything else stops the import.
     if (!(error instanceof DomainError)) throw error;
     await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT import_row');
+    discardNotedSince(tx, noted);
     return error instanceof ValidationError ? rowError(row, error) : { row, errors: [{ path: [], message: error.message }] };
   }
 }

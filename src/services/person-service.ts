@@ -3,6 +3,7 @@ import type { Person } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from './actor.ts';
 import { ConflictError, IssueList, NotFoundError, notInOrganisation, ValidationError } from './errors.ts';
+import { notePersonDeleted } from './events.ts';
 import { writePersonFields } from './person-fields.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
 import { writePersonTags } from './person-tags.ts';
@@ -180,6 +181,7 @@ export async function deletePerson({ prisma, actor }: ServiceContext, id: string
   requireWriter(actor);
   const { count } = await prisma.person.deleteMany({ where: { id, organizationId: actor.organizationId } });
   if (count === 0) throw new NotFoundError('Person', id);
+  notePersonDeleted(prisma, actor, id);
   return id;
 }
 

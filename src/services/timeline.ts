@@ -1,6 +1,8 @@
 import type { Db } from '../db/prisma.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import type { Actor } from './actor.ts';
+import { noteTimelineEvent } from './events.ts';
+import { v7 as uuidv7 } from 'uuid';
 
 /** What can happen to a person. Stored as text, so adding a kind needs no migration. */
 export const timelineEventTypes = [
@@ -57,7 +59,7 @@ export async function recordEvent(
   type: TimelineEventType,
   data: Record<string, InputJsonValue | null> = {},
 ): Promise<void> {
-  await db.timelineEvent.create({
+  const event = await db.timelineEvent.create({
     data: {
       organizationId: actor.organizationId,
       personId,
@@ -65,7 +67,9 @@ export async function recordEvent(
       type,
       data: data as InputJsonValue,
     },
+    select: { id: true },
   });
+  noteTimelineEvent(db, actor, { id: event.id, personId, type, data });
 }
 
 /** The same event for many people at once (e.g. everyone who had a tag that is being deleted). */
@@ -77,8 +81,11 @@ export async function recordEvents(
   data: Record<string, InputJsonValue | null> = {},
 ): Promise<void> {
   if (personIds.length === 0) return;
+  // Ids made here, as the database would, so that each event's live update can name it.
+  const events = personIds.map((personId) => ({ id: uuidv7(), personId }));
   await db.timelineEvent.createMany({
-    data: personIds.map((personId) => ({
+    data: events.map(({ id, personId }) => ({
+      id,
       organizationId: actor.organizationId,
       personId,
       actorId: actor.userId,
@@ -86,4 +93,5 @@ export async function recordEvents(
       data: data as InputJsonValue,
     })),
   });
+  for (const event of events) noteTimelineEvent(db, actor, { ...event, type, data });
 }
