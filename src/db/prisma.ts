@@ -100,11 +100,12 @@ export function onStatement(client: PrismaClient, listener: (statement: Statemen
   statementListeners.get(client)?.add(listener);
 }
 
-/** The pg pool under a client made by createPrismaClient. */
-export function poolOf(client: PrismaClient): pg.Pool {
-  const pool = pools.get(client);
-  if (!pool) throw new Error('This Prisma client was not made by createPrismaClient.');
-  return pool;
+/**
+ * The pg pool under a client made by createPrismaClient; undefined for one derived from it by
+ * `$extends` (tests wrap the client so), whose pool is its base client's.
+ */
+export function poolOf(client: PrismaClient): pg.Pool | undefined {
+  return pools.get(client);
 }
 
 /**

@@ -62,6 +62,9 @@ function errorCode(error: unknown, phase: string): string {
 
 function registerDatabaseMetrics(registry: Registry, prisma: PrismaClient): void {
   const pool = poolOf(prisma);
+  // A client derived by $extends (tests wrap theirs so) has neither a pool nor a statement hook
+  // of its own: no database series for it.
+  if (!pool) return;
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
       name,
