@@ -2,7 +2,7 @@ import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './generated/gql.ts';
 import type { NoteInput } from './generated/graphql.ts';
-import { createOrgClient, createTestApp, createUserClient, type TestApp, type TestClient } from './support/app.ts';
+import { createOrgClient, createTestApp, createUserClient, postTyped, type TestApp, type TestClient } from './support/app.ts';
 import {
   type Instance,
   randomRedisPrefix,
@@ -299,6 +299,34 @@ describe('Subscription without Redis', () => {
         const { createPerson } = await owner.request(LiveCreatePerson, { input: { familyName: 'Hopper' } });
         if (createPerson.__typename !== 'CreatePersonSuccess') throw new Error(createPerson.__typename);
         expect((await stream.next()).value?.data?.peopleChanged).toMatchObject({ kind: 'CREATED', personId: createPerson.person.id });
+      } finally {
+        stream.close();
+      }
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe('Subscription and Idempotency-Key', () => {
+  it('hears a mutation sent with a key once, after its commit, and nothing of its replay', async () => {
+    const local = await createTestApp();
+    try {
+      const owner = await createOrgClient(local, 'Keyed');
+      const stream = await subscribeOverSse((request) => local.app.fetch(request), 'http://test/graphql', owner.apiKey, LivePeopleChanged, {});
+      try {
+        // The services' transactions run as savepoints inside the key's one transaction: what
+        // they noted is announced when that outer transaction commits.
+        const send = () => postTyped(local.app, owner.apiKey, LiveCreatePerson, { input: { familyName: 'Keyed' } }, { 'idempotency-key': 'live-1' });
+        const first = await send();
+        const replay = await send();
+        expect(replay.data).toEqual(first.data);
+        if (first.data?.createPerson.__typename !== 'CreatePersonSuccess') throw new Error(JSON.stringify(first));
+        const { createPerson: marker } = await owner.request(LiveCreatePerson, { input: { familyName: 'Marker' } });
+        if (marker.__typename !== 'CreatePersonSuccess') throw new Error(marker.__typename);
+        expect((await stream.next()).value?.data?.peopleChanged).toMatchObject({ kind: 'CREATED', personId: first.data.createPerson.person.id });
+        // The next event is the marker's: the replay announced nothing.
+        expect((await stream.next()).value?.data?.peopleChanged).toMatchObject({ kind: 'CREATED', personId: marker.person.id });
       } finally {
         stream.close();
       }

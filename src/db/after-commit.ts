@@ -19,17 +19,27 @@ const listenersByClient = new WeakMap<object, Set<Listener>>();
  * covers every service's transaction without each of them having to remember it.)
  */
 export function trackCommits(client: PrismaClient): void {
-  const begin = client.$transaction.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  const tracked = async (work: unknown, ...options: unknown[]) => {
-    if (typeof work !== 'function') return begin(work, ...options);
+  const begin = client.$transaction as (this: object, ...args: unknown[]) => Promise<unknown>;
+  // A function of its own `this`: a transaction's `tx` reaches this same property, and its
+  // `tx.$transaction` must open a savepoint in that transaction, not a new one on the client
+  // (which would also wait for a second connection the first holds).
+  async function tracked(this: object, work: unknown, ...options: unknown[]) {
+    if (typeof work !== 'function') return begin.call(this, work, ...options);
     const pending: object[] = [];
-    const result = await begin(async (tx: object) => {
-      pendingByTransaction.set(tx, pending);
-      return (work as (tx: object) => Promise<unknown>)(tx);
-    }, ...options);
-    committed(client, pending);
+    const result = await begin.call(
+      this,
+      async (tx: object) => {
+        pendingByTransaction.set(tx, pending);
+        return (work as (tx: object) => Promise<unknown>)(tx);
+      },
+      ...options,
+    );
+    // A nested transaction (a savepoint) is committed only with the transaction around it.
+    const outer = pendingByTransaction.get(this);
+    if (outer) outer.push(...pending);
+    else committed(client, pending);
     return result;
-  };
+  }
   Object.defineProperty(client, '$transaction', { value: tracked, configurable: true, writable: true });
 }
 
