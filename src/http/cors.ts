@@ -28,7 +28,8 @@ export const corsPolicy = {
  * CORS for the exact origins configured (CORS_ORIGINS), on every route. An origin not listed, or
  * any origin when none is configured, gets no CORS header at all, so a browser keeps the
  * response from the page. (It replaces yoga's own CORS, which by default reflects any origin
- * and allows credentials.) A preflight (OPTIONS) is answered here, on any path, with 204.
+ * and allows credentials.) A preflight (OPTIONS) is answered here, on any path, with 204 (on /healthz,
+ * yoga's health check answers it first, with 200: a browser takes any 2xx).
  */
 export function useCors(origins: readonly string[]): Plugin {
   const allowed = new Set(origins);
@@ -39,14 +40,8 @@ export function useCors(origins: readonly string[]): Plugin {
   return {
     onRequest({ request, endResponse, fetchAPI }) {
       if (request.method !== 'OPTIONS') return;
-      const headers = new fetchAPI.Headers({ Allow: 'GET, POST, OPTIONS', 'Content-Length': '0' });
-      if (allowedOrigin(request)) {
-        headers.set('Access-Control-Allow-Methods', corsPolicy.methods.join(', '));
-        headers.set('Access-Control-Allow-Headers', corsPolicy.allowedHeaders.join(', '));
-        headers.set('Access-Control-Max-Age', String(corsPolicy.maxAgeSeconds));
-      }
-      // Allow-Origin and Vary are added by onResponse, as on every other response.
-      endResponse(new fetchAPI.Response(null, { status: 204, headers }));
+      // The CORS headers are added by onResponse, as on every other response.
+      endResponse(new fetchAPI.Response(null, { status: 204, headers: { Allow: 'GET, POST, OPTIONS', 'Content-Length': '0' } }));
     },
     onResponse({ request, response }) {
       // Each answer depends on the Origin when any is allowed: caches must keep them apart.
@@ -55,6 +50,13 @@ export function useCors(origins: readonly string[]): Plugin {
       if (!origin) return;
       response.headers.set('Access-Control-Allow-Origin', origin);
       response.headers.set('Access-Control-Expose-Headers', corsPolicy.exposedHeaders.join(', '));
+      // Here rather than in onRequest: yoga's health check answers its path (any method) before
+      // any plugin of ours, so a preflight to /healthz gets its 200 and these headers from here.
+      if (request.method === 'OPTIONS') {
+        response.headers.set('Access-Control-Allow-Methods', corsPolicy.methods.join(', '));
+        response.headers.set('Access-Control-Allow-Headers', corsPolicy.allowedHeaders.join(', '));
+        response.headers.set('Access-Control-Max-Age', String(corsPolicy.maxAgeSeconds));
+      }
     },
   };
 }
