@@ -10,13 +10,15 @@ import {
   launchBrowser,
   openGraphiQL,
   run,
+  runSubscription,
   setOperation,
   waitForResult,
 } from './support/graphiql-page.ts';
 
 /**
  * What a newcomer meets first: GraphiQL in a real browser, over a real port. The Headers pane is
- * open with `"Authorization": "Bearer "` ready to complete, and the example operation runs.
+ * open with `"Authorization": "Bearer "` ready to complete, the example operation runs, and so does a
+ * subscription.
  */
 let test: TestApp;
 let admin: TestClient;
@@ -29,6 +31,8 @@ const CreateStella = graphql(`
     createPerson(input: $input) { __typename }
   }
 `);
+
+const peopleChanges = 'subscription PeopleChanges {\n  peopleChanged {\n    kind\n    person {\n      fullName\n    }\n  }\n}\n';
 
 beforeAll(async () => {
   test = await createTestApp();
@@ -73,5 +77,14 @@ describe('GraphiQL at /graphql', () => {
     const stored = await page.evaluate(() => Object.values(window.localStorage).join('\n'));
     expect(stored).toContain('WhoAmI');
     expect(stored).not.toContain(admin.apiKey);
+
+    // A subscription runs from the same tab, over Server-Sent Events: a person created elsewhere
+    // (here over HTTP with the same key) shows up in the result pane as the mutation commits.
+    await setOperation(page, peopleChanges, 'PeopleChanges');
+    await runSubscription(page, 'PeopleChanges');
+    await admin.request(CreateStella, { input: { givenName: 'Grace', familyName: 'Hopper' } });
+    expect(await waitForResult(page, 'Grace Hopper')).toEqual({
+      data: { peopleChanged: { kind: 'CREATED', person: { fullName: 'Grace Hopper' } } },
+    });
   });
 });

@@ -101,6 +101,21 @@ export async function run(page: Page): Promise<void> {
   await page.locator('.graphiql-execute-button').click();
 }
 
+/**
+ * Presses the run button on a subscription and waits until the server has answered its request:
+ * the SSE response starts once the subscription listens, so an event after this is not missed.
+ * (GraphiQL sends a subscription as a GET with the operation in the URL, Accept: text/event-stream.)
+ */
+export async function runSubscription(page: Page, operationName: string): Promise<void> {
+  const answered = page.waitForResponse((response) => new URL(response.url()).searchParams.get('operationName') === operationName);
+  await run(page);
+  const response = await answered;
+  const contentType = response.headers()['content-type'] ?? '';
+  if (response.status() !== 200 || !contentType.startsWith('text/event-stream')) {
+    throw new Error(`${operationName} was answered with ${response.status()} ${contentType}, not an event stream`);
+  }
+}
+
 /** Waits until the result pane shows the text, then returns the result as JSON. */
 export async function waitForResult(page: Page, expected: string): Promise<unknown> {
   await page.locator(editors.result).first().locator('.view-lines', { hasText: expected }).waitFor();
