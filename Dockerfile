@@ -3,7 +3,7 @@
 # Prisma client offline; npm run generate; npm run build), then drops the dev dependencies; the
 # runtime stage keeps only what `node dist/index.js` needs and runs it as the image's `node` user.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first, so that a change to the sources does not reinstall them.
 COPY package.json package-lock.json prisma.config.ts ./
@@ -12,7 +12,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run generate && npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 DATA_DIR=/app/.data
 WORKDIR /app
 COPY --from=build /app/package.json ./

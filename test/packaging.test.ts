@@ -69,6 +69,15 @@ describe('Dockerfile', () => {
     expect(scripts.start).toBe(`exec ${command.join(' ')}`);
     expect(argsOf('USER').at(-1)).toBe('node');
   });
+
+  it("builds and runs on the Node major that package.json's engines and .nvmrc name", () => {
+    const major = /^>=(\d+)$/.exec((JSON.parse(file('package.json')) as { engines: { node: string } }).engines.node)![1]!;
+    expect(file('.nvmrc').trim()).toBe(major);
+    const images = argsOf('FROM').map((args) => args.split(/\s+/)[0]);
+    expect(images).toEqual([`node:${major}-bookworm-slim`, `node:${major}-bookworm-slim`]);
+    // The suite itself runs on that Node (CI installs it when the machine's node is older).
+    expect(process.versions.node.split('.')[0]).toBe(major);
+  });
 });
 
 describe('the image HEALTHCHECK', () => {
