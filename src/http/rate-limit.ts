@@ -26,9 +26,10 @@ export interface CostReport {
 
 /**
  * A token bucket per API key, charged with each operation's cost as useOperationLimits measured
- * it, before any resolver runs. The options' capacity and refill are the default bucket; a key an admin gave its own
- * capacity or refill (createApiKey/updateApiKey, carried by the key cache with the actor) has
- * those instead, and an exempt key (a trusted gateway's) is not charged at all. An operation that costs more than the bucket holds is refused
+ * it, before any resolver runs. The options' capacity and refill are the default bucket; a key
+ * an admin gave its own capacity or refill (createApiKey/updateApiKey, carried by the key cache
+ * with the actor) has those instead, and an exempt key (a trusted gateway's) is not charged at
+ * all. An operation that costs more than the bucket holds is refused
  * whole (429, RATE_LIMITED) and takes nothing, so a client that waits `retryAfter` seconds is
  * sure to get through. Requests without a key (introspection) are not charged: their own limits
  * bound them. When the store cannot be reached (Redis down) the request goes through, with a
