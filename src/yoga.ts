@@ -17,6 +17,7 @@ import { maxRequestBodyBytes, useOperationLimits, useRequestLimits } from './htt
 import { useMetrics } from './http/metrics.ts';
 import { type ApqOptions, type TrustedDocuments, useAutomaticPersistedQueries, useTrustedDocuments } from './http/persisted-documents.ts';
 import { useReadReplica } from './http/read-replica.ts';
+import { useStrictUtf8 } from './http/utf8.ts';
 import { type RateLimitOptions, useRateLimit } from './http/rate-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -109,6 +110,8 @@ export function createApp({
     maxRequestBodySize: maxRequestBodyBytes,
     plugins: [
       useRequestId(),
+      // Before the body limits, so that the body it reads has passed them (see utf8.ts).
+      useStrictUtf8(),
       ...useRequestLimits(),
       useAuthenticationBeforeBody(actorOf),
       useRequireActor(),

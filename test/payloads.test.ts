@@ -677,6 +677,23 @@ const cases: Record<string, Case> = {
       };
     },
   },
+  updateApiKey: {
+    operation: 'mutation($id: ID!, $input: UpdateApiKeyInput!) { updateApiKey(id: $id, input: $input) SELECTION }',
+    async setup(unique) {
+      const created = await send(
+        `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { ... on CreateApiKeySuccess { apiKey { id } } } }`,
+        { input: { name: unique } },
+      );
+      const id = (created.data!.createApiKey as { apiKey: { id: string } }).apiKey.id;
+      return {
+        variables: { id, input: { rateLimit: { capacity: 1_000, refillPerSecond: 10 } } },
+        async check() {
+          const key = await test.prisma.apiKey.findUniqueOrThrow({ where: { id: localIdOf(id) } });
+          expect([key.rateLimitCapacity, key.rateLimitRefillPerSecond, key.rateLimitExempt]).toEqual([1_000, 10, false]);
+        },
+      };
+    },
+  },
   createUser: {
     operation: 'mutation($input: CreateUserInput!) { createUser(input: $input) SELECTION }',
     async setup(unique) {

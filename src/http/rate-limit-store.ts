@@ -35,10 +35,11 @@ function refilled(tokens: number, elapsedMs: number, policy: RateLimitPolicy): n
  * are dropped once the map grows past `maxBuckets`.
  */
 export function memoryRateLimitStore({ maxBuckets = 100_000 }: { maxBuckets?: number } = {}): RateLimitStore {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  const dropFullBuckets = (now: number, policy: RateLimitPolicy) => {
+  // Each bucket keeps the policy it was last charged under: keys may have policies of their own.
+  const buckets = new Map<string, { tokens: number; at: number; policy: RateLimitPolicy }>();
+  const dropFullBuckets = (now: number) => {
     for (const [bucket, state] of buckets) {
-      if (refilled(state.tokens, now - state.at, policy) >= policy.capacity) buckets.delete(bucket);
+      if (refilled(state.tokens, now - state.at, state.policy) >= state.policy.capacity) buckets.delete(bucket);
     }
   };
   return {
@@ -48,8 +49,8 @@ export function memoryRateLimitStore({ maxBuckets = 100_000 }: { maxBuckets?: nu
       let tokens = state ? refilled(state.tokens, now - state.at, policy) : policy.capacity;
       const allowed = tokens >= cost;
       if (allowed) tokens -= cost;
-      if (!state && buckets.size >= maxBuckets) dropFullBuckets(now, policy);
-      buckets.set(bucket, { tokens, at: now });
+      if (!state && buckets.size >= maxBuckets) dropFullBuckets(now);
+      buckets.set(bucket, { tokens, at: now, policy });
       return { allowed, tokens };
     },
     async close() {

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.ts';
 import { hashApiKey } from '../services/account-service.ts';
+import type { KeyRateLimit } from '../services/actor.ts';
 import { bearerToken } from './auth.ts';
 import { operationCostOf, queryTooComplex } from './limits.ts';
 import type { RateLimitPolicy, RateLimitStore } from './rate-limit-store.ts';
@@ -25,19 +26,23 @@ export interface CostReport {
 
 /**
  * A token bucket per API key, charged with each operation's cost as useOperationLimits measured
- * it, before any resolver runs. An operation that costs more than the bucket holds is refused
+ * it, before any resolver runs. The options' capacity and refill are the default bucket; a key
+ * an admin gave its own capacity or refill (createApiKey/updateApiKey, carried by the key cache
+ * with the actor) has those instead, and an exempt key (a trusted gateway's) is not charged at
+ * all. An operation that costs more than the bucket holds is refused
  * whole (429, RATE_LIMITED) and takes nothing, so a client that waits `retryAfter` seconds is
  * sure to get through. Requests without a key (introspection) are not charged: their own limits
  * bound them. When the store cannot be reached (Redis down) the request goes through, with a
  * warning in the log: the limit protects the service, it must not take it down.
  */
-export function useRateLimit({ store, ...policy }: RateLimitOptions): Plugin<GraphQLContext & YogaInitialContext> {
+export function useRateLimit({ store, ...defaultPolicy }: RateLimitOptions): Plugin<GraphQLContext & YogaInitialContext> {
   const headersOf = new WeakMap<Request, Record<string, string>>();
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const { actor, request, log } = args.contextValue;
       const token = actor ? bearerToken(request) : undefined;
-      if (!token) return;
+      if (!token || actor?.rateLimit?.exempt) return;
+      const policy = policyOf(actor?.rateLimit, defaultPolicy);
       const cost = Math.max(1, Math.ceil(operationCostOf(args.contextValue) ?? 1));
       if (cost > policy.capacity) {
         // It could never run, however long the client waits.
@@ -80,6 +85,14 @@ export function useRateLimit({ store, ...policy }: RateLimitOptions): Plugin<Gra
     onResponse({ request, response }) {
       for (const [name, value] of Object.entries(headersOf.get(request) ?? {})) response.headers.set(name, value);
     },
+  };
+}
+
+/** The key's own capacity and refill where it has them, the default's elsewhere. */
+function policyOf(own: KeyRateLimit | undefined, defaultPolicy: RateLimitPolicy): RateLimitPolicy {
+  return {
+    capacity: own?.capacity ?? defaultPolicy.capacity,
+    refillPerSecond: own?.refillPerSecond ?? defaultPolicy.refillPerSecond,
   };
 }
 

@@ -1,13 +1,42 @@
 import { builder } from '../builder.ts';
 import { serviceContext } from '../context.ts';
 import { apiKeyCacheTtlMs } from '../services/api-key-cache.ts';
-import { type CreatedApiKey, createApiKey, revokeApiKey, visibleKeysWhere } from '../services/api-key-service.ts';
+import type { KeyRateLimit } from '../services/actor.ts';
+import {
+  type CreatedApiKey,
+  createApiKey,
+  keyRateLimitBounds as bounds,
+  revokeApiKey,
+  updateApiKey,
+  visibleKeysWhere,
+} from '../services/api-key-service.ts';
 import { IssueList } from '../services/errors.ts';
 import { mutationResult } from './errors.ts';
 import { inputId, targetId } from './ids.ts';
 import { UserRoleEnum } from './user.ts';
 
 const cacheSeconds = apiKeyCacheTtlMs / 1000;
+
+const ApiKeyRateLimit = builder.objectRef<KeyRateLimit>('ApiKeyRateLimit').implement({
+  description: `A key's rate limit (see "Rate limits" in the README). Set by an admin; a change applies within ${cacheSeconds} seconds, the time an instance trusts a key it has looked up.`,
+  fields: (t) => ({
+    capacity: t.exposeInt('capacity', { nullable: true, description: "Tokens its full bucket holds. Null: the server's default (RATE_LIMIT_CAPACITY)." }),
+    refillPerSecond: t.exposeInt('refillPerSecond', {
+      nullable: true,
+      description: "Tokens added back every second. Null: the server's default (RATE_LIMIT_REFILL_PER_SECOND).",
+    }),
+    exempt: t.exposeBoolean('exempt', { description: 'Never charged, never answered 429 (its operations still have their cost limits).' }),
+  }),
+});
+
+const ApiKeyRateLimitInput = builder.inputType('ApiKeyRateLimitInput', {
+  description: `A key's own token bucket (admins only). A field left out is the server's default; \`{}\` is the default bucket.`,
+  fields: (t) => ({
+    capacity: t.int({ description: `Tokens a full bucket holds: ${bounds.capacity.min} to ${bounds.capacity.max}.` }),
+    refillPerSecond: t.int({ description: `Tokens added back every second: ${bounds.refillPerSecond.min} to ${bounds.refillPerSecond.max}.` }),
+    exempt: t.boolean({ description: 'Never charged (a trusted gateway). Not with capacity or refillPerSecond.' }),
+  }),
+});
 
 export const ApiKey = builder.prismaNode('ApiKey', {
   description: 'A key a user sends as `Authorization: Bearer <secret>`. Its secret is shown once, by createApiKey; only its sha256 is kept.',
@@ -32,6 +61,12 @@ export const ApiKey = builder.prismaNode('ApiKey', {
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'After this, the key no longer works. Null: never expires.' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
     owner: t.relation('user', { description: 'The user the key acts for.' }),
+    rateLimit: t.field({
+      type: ApiKeyRateLimit,
+      description: "The key's token bucket: its own capacity and refill where an admin set them, or exempt.",
+      select: { rateLimitCapacity: true, rateLimitRefillPerSecond: true, rateLimitExempt: true },
+      resolve: (key) => ({ capacity: key.rateLimitCapacity, refillPerSecond: key.rateLimitRefillPerSecond, exempt: key.rateLimitExempt }),
+    }),
   }),
 });
 
@@ -55,6 +90,7 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     }),
     expiresAt: t.field({ type: 'DateTime', description: 'In the future; absent: the key never expires.' }),
     userId: t.id({ description: 'The user the key acts for; you when absent. Only an admin may name another user.' }),
+    rateLimit: t.field({ type: ApiKeyRateLimitInput, description: "The key's own rate limit (admins only); absent: the server's default." }),
   }),
 });
 
@@ -98,5 +134,23 @@ builder.mutationField('revokeApiKey', (t) =>
     errors: mutationResult('RevokeApiKey', 'apiKey'),
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => revokeApiKey(serviceContext(ctx), targetId(id, 'ApiKey')),
+  }),
+);
+
+const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
+  fields: (t) => ({
+    rateLimit: t.field({ type: ApiKeyRateLimitInput, required: true, description: 'Replaces the key\'s rate limit; `{}` puts it back on the default.' }),
+  }),
+});
+
+builder.mutationField('updateApiKey', (t) =>
+  t.field({
+    type: ApiKey,
+    skipTypeScopes: true,
+    authScopes: { admin: true },
+    description: `Sets a key's own rate limit (admins only), e.g. a federation gateway's, which serves many people through one key. Applies within ${cacheSeconds} seconds, the time an instance trusts a key it has looked up.`,
+    errors: mutationResult('UpdateApiKey', 'apiKey'),
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateApiKeyInput, required: true }) },
+    resolve: (_root, { id, input }, ctx) => updateApiKey(serviceContext(ctx), targetId(id, 'ApiKey'), input),
   }),
 );

@@ -10,7 +10,7 @@ import { ForbiddenError } from '../services/errors.ts';
  *
  * - `viewer`: any key. Every query (type-level scope on Query, src/builder.ts).
  * - `editor`: every mutation unless its field says otherwise (type-level scope on Mutation).
- * - `admin`: managing users (createUser, updateUser, deactivateUser).
+ * - `admin`: managing users (createUser, updateUser, deactivateUser) and keys' rate limits (updateApiKey).
  * createApiKey and revokeApiKey need `viewer` only: anyone manages their own keys, and the
  * service lets only an admin touch another user's.
  */

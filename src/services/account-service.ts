@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../db/prisma.ts';
-import type { Actor, UserRole } from './actor.ts';
+import type { Actor, KeyRateLimit, UserRole } from './actor.ts';
 import { IssueList, NotFoundError } from './errors.ts';
 import { cleanText, limits } from './validation.ts';
 
@@ -113,6 +113,9 @@ export async function authenticate(prisma: PrismaClient, apiKey: string): Promis
       expiresAt: true,
       revokedAt: true,
       lastUsedAt: true,
+      rateLimitCapacity: true,
+      rateLimitRefillPerSecond: true,
+      rateLimitExempt: true,
       user: { select: { id: true, organizationId: true, role: true, deactivatedAt: true } },
     },
   });
@@ -125,8 +128,19 @@ export async function authenticate(prisma: PrismaClient, apiKey: string): Promis
       data: { lastUsedAt: now },
     });
   }
-  return {
-    actor: { organizationId: key.user.organizationId, userId: key.user.id, role: effectiveRole(key.role, key.user.role) },
-    expiresAt: key.expiresAt,
-  };
+  const actor: Actor = { organizationId: key.user.organizationId, userId: key.user.id, role: effectiveRole(key.role, key.user.role) };
+  const rateLimit = keyRateLimit(key);
+  // Carried with the actor, so the key cache holds it too: a change applies within its TTL.
+  if (rateLimit) actor.rateLimit = rateLimit;
+  return { actor, expiresAt: key.expiresAt };
+}
+
+/** A key's own rate limit as its columns hold it; undefined when it has none (the default applies). */
+export function keyRateLimit(key: {
+  rateLimitCapacity: number | null;
+  rateLimitRefillPerSecond: number | null;
+  rateLimitExempt: boolean;
+}): KeyRateLimit | undefined {
+  if (!key.rateLimitExempt && key.rateLimitCapacity === null && key.rateLimitRefillPerSecond === null) return undefined;
+  return { capacity: key.rateLimitCapacity, refillPerSecond: key.rateLimitRefillPerSecond, exempt: key.rateLimitExempt };
 }

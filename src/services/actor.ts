@@ -9,6 +9,18 @@ export interface Actor {
   userId: string;
   /** The key's role: at most its user's (see effectiveRole in account-service.ts). */
   role: UserRole;
+  /** The key's own rate limit, when an admin gave it one; absent: the server's default bucket. */
+  rateLimit?: KeyRateLimit;
+}
+
+/**
+ * An API key's own token bucket (see http/rate-limit.ts): a capacity or refill left null is the
+ * server's default; an exempt key is never charged.
+ */
+export interface KeyRateLimit {
+  capacity: number | null;
+  refillPerSecond: number | null;
+  exempt: boolean;
 }
 
 /** What every service call needs: the database and the actor. */

@@ -5,7 +5,8 @@ import { authenticate, hashApiKey } from './account-service.ts';
 /**
  * How long an instance trusts a key it has just looked up. A revoked or deleted key, or one whose
  * user was deactivated or demoted, keeps its old standing for at most this long on an instance
- * that has just seen it. (An expiring key is trusted no longer than its expiry.)
+ * that has just seen it, and a key whose rate limit an admin changed keeps its old one as long
+ * (the limit travels with the actor). (An expiring key is trusted no longer than its expiry.)
  */
 export const apiKeyCacheTtlMs = 10_000;
 

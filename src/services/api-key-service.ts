@@ -16,7 +16,26 @@ export interface CreateApiKeyInput {
   expiresAt?: Date | null;
   /** The user the key acts for (a local id): you when absent. */
   userId?: string | null;
+  /** The key's own rate limit (admins only); absent: the server's default. */
+  rateLimit?: ApiKeyRateLimitInput | null;
 }
+
+/** A key's own token bucket: a capacity or refill left out is the server's default. */
+export interface ApiKeyRateLimitInput {
+  capacity?: number | null;
+  refillPerSecond?: number | null;
+  exempt?: boolean | null;
+}
+
+/**
+ * Bounds a key's own bucket: a capacity of one token up to 500 times the default (200,000), a
+ * refill of one token a second up to 1,000 times the default (10,000). Beyond them a key might
+ * as well be exempt, which says so.
+ */
+export const keyRateLimitBounds = {
+  capacity: { min: 1, max: 100_000_000 },
+  refillPerSecond: { min: 1, max: 10_000_000 },
+};
 
 export interface CreatedApiKey {
   apiKey: ApiKey;
@@ -46,6 +65,8 @@ export async function createApiKey({ prisma, actor }: ServiceContext, input: Cre
   if (input.role && !roleAtMost(input.role, actor.role)) {
     issues.add(['input', 'role'], `Your key acts as ${actor.role}: it cannot make a key with more (${input.role}).`);
   }
+  if (input.rateLimit) requireAdminForRateLimit(actor);
+  const rateLimit = input.rateLimit ? rateLimitColumns(issues, ['input', 'rateLimit'], input.rateLimit) : {};
   issues.throwIfAny();
   return prisma.$transaction(async (tx) => {
     const owner = await tx.user.findFirst({ where: { id: ownerId, organizationId: actor.organizationId } });
@@ -66,6 +87,7 @@ export async function createApiKey({ prisma, actor }: ServiceContext, input: Cre
         expiresAt,
         hashedKey: key.hashedKey,
         prefix: key.prefix,
+        ...rateLimit,
       },
     });
     return { apiKey, secret: key.secret };
@@ -84,6 +106,51 @@ export async function revokeApiKey({ prisma, actor }: ServiceContext, id: string
     if (key.revokedAt) return key;
     return tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
   });
+}
+
+export interface UpdateApiKeyInput {
+  rateLimit: ApiKeyRateLimitInput;
+}
+
+/**
+ * Sets a key's own rate limit (admins only), replacing the one it had: `rateLimit: {}` puts it
+ * back on the server's default. Applies within apiKeyCacheTtlMs, the time an instance trusts a
+ * key it has looked up, as a change of role does.
+ */
+export async function updateApiKey({ prisma, actor }: ServiceContext, id: string, input: UpdateApiKeyInput): Promise<ApiKey> {
+  requireAdminForRateLimit(actor);
+  const issues = new IssueList();
+  const rateLimit = rateLimitColumns(issues, ['input', 'rateLimit'], input.rateLimit);
+  issues.throwIfAny();
+  return prisma.$transaction(async (tx) => {
+    const key = await tx.apiKey.findFirst({ where: { id, organizationId: actor.organizationId } });
+    if (!key) throw new NotFoundError('ApiKey', id);
+    return tx.apiKey.update({ where: { id }, data: rateLimit });
+  });
+}
+
+function requireAdminForRateLimit(actor: Actor): void {
+  if (actor.role !== 'ADMIN') throw new ForbiddenError(`Only an admin may set a key's rate limit; your key acts as ${actor.role}.`);
+}
+
+/** The columns of a key's own rate limit, or issues for values out of keyRateLimitBounds. */
+function rateLimitColumns(
+  issues: IssueList,
+  path: string[],
+  input: ApiKeyRateLimitInput,
+): { rateLimitCapacity: number | null; rateLimitRefillPerSecond: number | null; rateLimitExempt: boolean } {
+  const exempt = input.exempt ?? false;
+  const bounded = (name: 'capacity' | 'refillPerSecond'): number | null => {
+    const value = input[name] ?? null;
+    const { min, max } = keyRateLimitBounds[name];
+    if (value === null) return null;
+    if (exempt) issues.add([...path, name], 'An exempt key has no bucket: leave capacity and refillPerSecond out.');
+    else if (!Number.isInteger(value) || value < min || value > max) {
+      issues.add([...path, name], `Must be a whole number from ${min} to ${max.toLocaleString('en')}; leave it out for the server's default.`);
+    }
+    return value;
+  };
+  return { rateLimitCapacity: bounded('capacity'), rateLimitRefillPerSecond: bounded('refillPerSecond'), rateLimitExempt: exempt };
 }
 
 function invalid(path: string[], message: string): never {
