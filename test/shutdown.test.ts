@@ -14,8 +14,11 @@ import { graphql } from './generated/gql.ts';
 
 /**
  * The server process stopped with an import in flight: by SIGTERM (it must exit, the import
- * reading back INTERRUPTED with the rows it committed, no transaction left open), or by kill -9
- * (the next server to start marks the import INTERRUPTED). The server runs on the database the
+ * answered and reading back INTERRUPTED with the rows it committed, no transaction left open, a
+ * request on an open keep-alive connection refused with 503), or by kill -9 (the next server to
+ * start marks the import INTERRUPTED); and stopped by SIGTERM under keep-alive clients writing
+ * (no committed write answered with a network error, the exit as soon as nothing is in flight).
+ * The server runs on the database the
  * tests run on: a PostgreSQL database of its own on TEST_DATABASE_URL's server, or else the
  * embedded PGlite in a data directory of its own.
  */
