@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
@@ -20,17 +20,20 @@ export interface RunningServer {
   database: Database;
   prisma: PrismaClient;
   /**
-   * Ends every subscription (SSE streams complete, WebSockets close) and stops accepting, lets
-   * in-flight requests finish (up to the shutdown timeout), then cancels
-   * what is left (a running import stops between batches and records itself INTERRUPTED), cuts
-   * every database connection (rolling back open transactions) and closes the database.
+   * Drains, then stops: stops accepting; answers every new request on an open connection 503
+   * with `Connection: close`, and every response in flight with `Connection: close`; ends every
+   * subscription (SSE streams complete, WebSockets close); waits for the requests in flight (up
+   * to the shutdown timeout), then cancels what is left (a running import stops between batches,
+   * records itself INTERRUPTED and answers) and cuts the connections still open after a grace;
+   * then cuts every database connection (rolling back open transactions) and closes the database.
    */
   stop(): Promise<void>;
 }
 
 /**
  * After the shutdown timeout, how long cancelled work gets to reach a point where it can stop
- * (an import finishing the batch in flight and recording itself) before its connection is cut.
+ * (an import finishing the batch in flight, recording itself and answering) before its
+ * connection is cut.
  */
 export const cancelGraceMs = 5_000;
 
@@ -54,6 +57,9 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
   const stopSweeping = await sweepAbandonedImports(prisma, database, config, log);
   const stopSweepingKeys = sweepIdempotencyKeys(prisma, log);
   const rateLimitStore = openRateLimitStore(config, log);
+  // Aborted as the shutdown begins: new requests are refused (useDraining).
+  const draining = new AbortController();
+  // Aborted once in-flight requests have had SHUTDOWN_TIMEOUT_MS: what still runs is cancelled.
   const shutdown = new AbortController();
   // APQ documents are shared through Redis when there is one, so any instance knows a client's.
   const apqRedis = config.apq && config.redisUrl ? createRedisClient(config.redisUrl, log, 'apq') : undefined;
@@ -62,6 +68,7 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
     prisma,
     log,
     shutdownSignal: shutdown.signal,
+    draining: draining.signal,
     corsOrigins: config.corsOrigins,
     trustedDocuments,
     apq: config.apq && { redis: apqRedis && { client: apqRedis, keyPrefix: config.redisPrefix } },
@@ -73,7 +80,8 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
     ...(rateLimitStore ? { rateLimit: { ...config.rateLimit, store: rateLimitStore } } : {}),
   });
   if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
-  const { server, url, inFlight, webSocket } = await serveApp(app, config, log);
+  const served = await serveApp(app, config, log);
+  const { url, inFlight, webSocket } = served;
   // Every line carries the pid (see logger.ts), this one included.
   log.info('server listening', { url, database: database.kind, readReplica: Boolean(replica), liveUpdates: config.redisUrl ? 'redis' : 'memory' });
 
@@ -83,18 +91,20 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
       log.info('shutting down', { inFlight: inFlight.size, timeoutMs: config.shutdownTimeoutMs });
       stopSweeping();
       stopSweepingKeys();
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      draining.abort();
+      served.drain();
       // Subscriptions never end by themselves: they end now (an SSE stream completes, a
       // WebSocket closes with 1001), so that they do not hold the shutdown.
       await within(closeTimeoutMs, Promise.all([webSocket.close(), events.close()]));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections with no request in flight would hold close() open forever.
-      server.closeIdleConnections();
-      if (!(await within(config.shutdownTimeoutMs, Promise.all([closed, settled(inFlight)])))) {
+      if (!(await within(deadline - Date.now(), served.settled()))) {
         log.warn('in-flight requests outlived the shutdown timeout: cancelling them', { inFlight: inFlight.size });
         shutdown.abort();
-        server.closeAllConnections();
-        await within(cancelGraceMs, settled(inFlight));
+        await within(cancelGraceMs, served.settled());
       }
+      // Every response is out (or, past the grace, given up on): what is left is idle keep-alive
+      // sockets, requests half received, and work that did not stop in time.
+      served.server.closeAllConnections();
       if (inFlight.size > 0) log.warn('closing the database under requests still running', { inFlight: inFlight.size });
       // Whatever still holds a connection now would hold $disconnect open for ever.
       closeConnections(prisma);
@@ -122,19 +132,38 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
 export interface ServedApp {
   server: Server;
   url: string;
-  /** Each request's whole handling, so that a shutdown can wait for it. */
+  /** Each request's whole handling, to the end of its response, so that a shutdown can wait for it. */
   inFlight: Set<Promise<unknown>>;
   webSocket: { close(): Promise<void> };
+  /**
+   * Stops accepting connections and closes the idle ones; from now on every response says
+   * `Connection: close`, those in flight included, so each connection ends with its response.
+   * (Node's `server.close()` alone leaves busy keep-alive connections taking new requests.)
+   */
+  drain(): void;
+  /** Resolves once nothing is in flight, requests that came in meanwhile included. */
+  settled(): Promise<void>;
 }
 
 /** Listens with the app: GraphQL over HTTP (SSE subscriptions included) and over WebSocket. */
 export async function serveApp(app: App, { port, host }: Pick<Config, 'port' | 'host'>, log: Logger): Promise<ServedApp> {
-  // A response may be cut while its resolver still writes: the handling is what is waited for.
+  // A response may be cut while its resolver still writes: the handling is what is waited for,
+  // and the response's end, after which its bytes are with the operating system.
   const inFlight = new Set<Promise<unknown>>();
+  const responses = new Set<ServerResponse>();
+  let draining = false;
   const server = createServer((request, response) => {
-    const handling: Promise<unknown> = Promise.resolve(app(request, response))
-      .catch((error: unknown) => log.error('request handling failed', { error }))
-      .finally(() => inFlight.delete(handling));
+    // The refusal (useDraining) or the last answer this connection gives.
+    if (draining) response.setHeader('Connection', 'close');
+    responses.add(response);
+    const ended = new Promise<void>((resolve) => response.once('close', resolve));
+    const handling: Promise<unknown> = Promise.all([
+      Promise.resolve(app(request, response)).catch((error: unknown) => log.error('request handling failed', { error })),
+      ended,
+    ]).finally(() => {
+      inFlight.delete(handling);
+      responses.delete(response);
+    });
     inFlight.add(handling);
   });
   const webSocket = serveGraphQLOverWebSocket(server, app, log);
@@ -143,7 +172,23 @@ export async function serveApp(app: App, { port, host }: Pick<Config, 'port' | '
     server.listen(port, host, resolve);
   });
   const address = server.address() as AddressInfo;
-  return { server, url: `http://localhost:${address.port}/graphql`, inFlight, webSocket };
+  return {
+    server,
+    url: `http://localhost:${address.port}/graphql`,
+    inFlight,
+    webSocket,
+    drain() {
+      draining = true;
+      // Responses whose headers are out already said keep-alive: their connections stay open
+      // after them, and a request sent on one is refused like any other.
+      for (const response of responses) if (!response.headersSent) response.setHeader('Connection', 'close');
+      // It closes the idle connections too (Node 19 and later), but not those idle later on.
+      server.close();
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
 }
 
 /**
@@ -213,11 +258,6 @@ function sweepIdempotencyKeys(prisma: PrismaClient, log: Logger): () => void {
   const timer = setInterval(sweep, 60 * 60_000);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/** Resolves when every promise of the set (as it is when called) has settled, failures included. */
-async function settled(promises: ReadonlySet<Promise<unknown>>): Promise<void> {
-  await Promise.allSettled([...promises]);
 }
 
 /** True if the promise settled within the time, false if the time ran out first. */

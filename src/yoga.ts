@@ -10,6 +10,7 @@ import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } fr
 import { useAvatarRoute } from './http/avatars.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { useCors } from './http/cors.ts';
+import { useDraining } from './http/draining.ts';
 import { useIncrementalDelivery } from './http/defer-stream.ts';
 import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
 import { useIdempotentMutations } from './http/idempotency.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   apiKeyCache?: ApiKeyCacheOptions;
   /** Aborted by a shutdown once in-flight requests have had their time (see src/server.ts). */
   shutdownSignal?: AbortSignal;
+  /** Aborted as a shutdown begins: from then on every request is refused with 503 (see src/http/draining.ts). */
+  draining?: AbortSignal;
   /** Exact origins whose pages may call the API (CORS_ORIGINS); none by default. */
   corsOrigins?: readonly string[];
   /** When given, only these documents run, by hash (TRUSTED_DOCUMENTS, see loadTrustedDocuments). */
@@ -68,6 +71,7 @@ export function createApp({
   dbSchema = 'public',
   apiKeyCache,
   shutdownSignal = new AbortController().signal,
+  draining = new AbortController().signal,
   corsOrigins = [],
   trustedDocuments,
   apq = false,
@@ -170,6 +174,7 @@ export function createApp({
       useAccessLog(log, requestIdOf),
       // Before any route, so that a preflight on any of them is answered and every response carries CORS.
       useCors(corsOrigins),
+      useDraining(draining),
       useReadinessCheck({ endpoint: '/readyz', check: readiness(prisma, log) }),
       ...useMetrics({ prisma, token: metricsToken }),
       ...(tracing ? [tracing.plugin] : []),
