@@ -41,8 +41,8 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.rate !== undefined && flags.clients !== undefined) throw new Error('--rate and --clients exclude each other: give one');
-/** Closed-loop clients, or undefined for the open-loop rate. */
-const clients = flags.clients === undefined ? undefined : Number(flags.clients);
+/** Closed-loop clients (10 unless a rate is given), or undefined for the open-loop rate. */
+const clients = flags.rate !== undefined ? undefined : Number(flags.clients ?? '10');
 const rate = Number(flags.rate ?? '50');
 const seconds = Number(flags.seconds);
 const intervalSeconds = Number(flags.interval);
