@@ -135,6 +135,11 @@ describe('metrics', () => {
     expect(sample(after, 'pg_pool_connections')).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'pg_pool_idle_connections')).toBeLessThanOrEqual(sample(after, 'pg_pool_connections'));
     expect(after).toMatch(/^pg_pool_waiting_requests 0$/m);
+    // The process's memory, under prom-client's default names (npm run soak reads the heap here).
+    expect(sample(after, 'process_resident_memory_bytes')).toBeGreaterThan(sample(after, 'nodejs_heap_size_used_bytes'));
+    expect(sample(after, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(sample(after, 'nodejs_heap_size_total_bytes')).toBeGreaterThanOrEqual(sample(after, 'nodejs_heap_size_used_bytes'));
+    expect(sample(after, 'nodejs_external_memory_bytes')).toBeGreaterThan(0);
   });
 
   it('asks for METRICS_TOKEN when one is set', async () => {

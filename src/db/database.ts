@@ -1,6 +1,5 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { openEmbeddedDatabase } from './embedded.ts';
 import { migrate } from './migrate.ts';
 
 export interface Database {
@@ -17,6 +16,8 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   if (config.databaseUrl) {
     database = { url: config.databaseUrl, kind: 'postgresql', exclusive: false, close: async () => {} };
   } else {
+    // Imported only here: on PostgreSQL, PGlite's modules are never loaded.
+    const { openEmbeddedDatabase } = await import('./embedded.ts');
     const embedded = await openEmbeddedDatabase(config.dataDir);
     log.info(embedded.owned ? 'embedded database opened' : 'using the embedded database of the running server', {
       dataDir: config.dataDir,

@@ -21,6 +21,7 @@ export interface MetricsOptions {
 export function useMetrics({ prisma, token }: MetricsOptions): Plugin[] {
   const registry = new Registry();
   registerDatabaseMetrics(registry, prisma);
+  registerMemoryMetrics(registry);
   return [
     useMetricsToken(token),
     usePrometheus({
@@ -58,6 +59,27 @@ function errorCode(error: unknown, phase: string): string {
   if (phase === 'parse') return 'GRAPHQL_PARSE_FAILED';
   if (phase === 'validate') return 'GRAPHQL_VALIDATION_FAILED';
   return 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * The process's memory, under prom-client's default metrics' names. Not collectDefaultMetrics
+ * itself: it starts an event-loop monitor and a GC observer for each registry, and tests build
+ * many apps in one process. These gauges cost nothing until a scrape reads them.
+ */
+function registerMemoryMetrics(registry: Registry): void {
+  const gauge = (name: string, help: string, read: (usage: NodeJS.MemoryUsage) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(process.memoryUsage()));
+      },
+    });
+  gauge('process_resident_memory_bytes', 'Resident memory size in bytes', (usage) => usage.rss);
+  gauge('nodejs_heap_size_used_bytes', 'V8 heap used, in bytes', (usage) => usage.heapUsed);
+  gauge('nodejs_heap_size_total_bytes', 'V8 heap committed, in bytes', (usage) => usage.heapTotal);
+  gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects (Buffers, WebAssembly), in bytes', (usage) => usage.external);
 }
 
 function registerDatabaseMetrics(registry: Registry, prisma: PrismaClient): void {
