@@ -70,9 +70,10 @@ function documentTooComplex(kind: DocumentLimit, message: string, max: number, m
 export function useRequestLimits(): Plugin[] {
   return [
     useJsonOrMultipartOnly(),
-    useAnonymousBodyLimit(),
-    // Inside the multipart status fix (a plugin listed later wraps the parsers of those before it).
+    // A plugin listed later wraps the parsers of those before it: the nesting scan reads the body
+    // only once the anonymous limit has, and the multipart status fix sees its errors.
     ...useInputNestingLimit(),
+    useAnonymousBodyLimit(),
     useMultipartTooLargeStatus(),
     useTokenLimit(),
     useDocumentRules(),

@@ -1,6 +1,6 @@
 import { PothosValidationError } from '@pothos/core';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
-import { GraphQLError, type GraphQLResolveInfo, isObjectType } from 'graphql';
+import { type GraphQLError, type GraphQLResolveInfo, isObjectType } from 'graphql';
 
 /**
  * Global ids given as ID arguments of the Relay plugin (`node`, `nodes`, `t.arg.globalID`): one
@@ -8,7 +8,9 @@ import { GraphQLError, type GraphQLResolveInfo, isObjectType } from 'graphql';
  * says so with a code (the plugin's own errors have none).
  */
 export function invalidGlobalId(globalId: string): GraphQLError {
-  return new GraphQLError(`Invalid global ID: ${globalId}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  // Still the plugin's own error class: @pothos/plugin-complexity, which decodes ids as it
+  // measures an operation, leaves those to execution (where this error is the field's).
+  return new PothosValidationError(`Invalid global ID: ${globalId}`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
 /** The plugin's decoding, with its error given a code (the builder's `relay.decodeGlobalID`). */
