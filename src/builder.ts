@@ -12,6 +12,7 @@ import type { GraphQLContext } from './context.ts';
 import type { InputJsonValue } from './generated/prisma/internal/prismaNamespace.ts';
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
+import { assertNodeType, decodeArgumentGlobalId } from './schema/node-ids.ts';
 import { defaultPageSize, fieldCost, maxPageSize, PageSizePlugin } from './schema/pagination.ts';
 import { MutationTextCheckPlugin } from './schema/text-check.ts';
 import { actorScopes, type RoleScopes, unauthorizedError } from './schema/roles.ts';
@@ -64,8 +65,21 @@ export const builder = new SchemaBuilder<BuilderOptions>({
     // Every Relay subgraph defines PageInfo; federation lets them share it only when all mark it so.
     pageInfoTypeOptions: { shareable: true },
     cursorType: 'String',
-    nodeQueryOptions: { description: 'Any object by its global id; null when it does not exist or is not yours.' },
-    nodesQueryOptions: { description: 'Objects by their global ids, in the same order; null for each that does not exist.' },
+    decodeGlobalID: decodeArgumentGlobalId,
+    nodeQueryOptions: {
+      description: 'Any object by its global id; null when it does not exist or is not yours.',
+      resolve: (_root, { id }, _context, info, resolveNode) => {
+        assertNodeType(id, info);
+        return resolveNode(id);
+      },
+    },
+    nodesQueryOptions: {
+      description: 'Objects by their global ids, in the same order; null for each that does not exist.',
+      resolve: (_root, { ids }, _context, info, resolveNodes) => {
+        for (const id of ids) assertNodeType(id, info);
+        return resolveNodes(ids);
+      },
+    },
   },
   errors: {
     defaultTypes: [],

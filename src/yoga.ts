@@ -11,7 +11,7 @@ import { useBadValueCheck } from './http/bad-values.ts';
 import { useCors } from './http/cors.ts';
 import { useDraining } from './http/draining.ts';
 import { useIncrementalDelivery } from './http/defer-stream.ts';
-import { maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors } from './http/errors.ts';
+import { maskKeepingCause, maskUnexpected, retryAfterSeconds, useMaskUnexpectedErrors, useRequestErrors } from './http/errors.ts';
 import { useIdempotentMutations } from './http/idempotency.ts';
 import { maxRequestBodyBytes, useOperationLimits, useRequestLimits } from './http/limits.ts';
 import { useMetrics } from './http/metrics.ts';
@@ -100,12 +100,13 @@ export function createApp({
       debug: (...args: unknown[]) => log.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args: unknown[]) => log.info(String(args[0]), { args: args.slice(1) }),
       warn: (...args: unknown[]) => log.warn(String(args[0]), { args: args.slice(1) }),
-      // Yoga reports every error in a response here, the client's own mistakes included; the
-      // unexpected ones are logged with their request id by useMaskUnexpectedErrors.
+      // Yoga logs here each error it masks, without the request id: each is logged at error level,
+      // with it, by useMaskUnexpectedErrors (execution) or useRequestErrors (every other phase).
       error: (...args: unknown[]) => log.debug(String(args[0]), { args: args.slice(1) }),
     },
-    // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id.
-    maskedErrors: true,
+    // Execution errors are masked by useMaskUnexpectedErrors, which knows the request id; those of
+    // other phases by yoga, keeping the cause for useRequestErrors.
+    maskedErrors: { maskError: maskKeepingCause },
     // Replaced by useCors: yoga's own reflects any origin and allows credentials.
     cors: false,
     // Any body with a key, multipart uploads included: 413 by its Content-Length, or as soon as
@@ -113,6 +114,7 @@ export function createApp({
     maxRequestBodySize: maxRequestBodyBytes,
     plugins: [
       useRequestId(),
+      useRequestErrors(log, requestIdOf),
       // Before the body limits, so that the body it reads has passed them (see utf8.ts).
       useStrictUtf8(),
       ...useRequestLimits(),

@@ -47,6 +47,66 @@ export function useMaskUnexpectedErrors(): Plugin<GraphQLContext> {
   };
 }
 
+/**
+ * Yoga's masking of errors outside execution (parsing, variables, the context, the checks before
+ * execution, serialising the answer), told to keep the cause: it replaces yoga's default, which
+ * drops it, so that useRequestErrors can log it with the request id (yoga's own log line has
+ * none). The client sees only "Unexpected error." either way.
+ */
+export function maskKeepingCause(error: unknown, message: string): Error {
+  if (isGraphQLErrorThroughout(error)) return error as GraphQLError;
+  const cause = isGraphQLError(error) ? ((error as GraphQLError).originalError ?? error) : error;
+  return new GraphQLError(message, {
+    originalError: cause instanceof Error ? cause : new Error(String(cause)),
+    extensions: { code: 'INTERNAL_SERVER_ERROR', unexpected: true },
+  });
+}
+
+/** A GraphQLError whose causes, if any, are GraphQLErrors too: an error meant for the client. */
+function isGraphQLErrorThroughout(error: unknown): boolean {
+  for (let current: unknown = error; ; current = (current as GraphQLError).originalError) {
+    if (!isGraphQLError(current)) return false;
+    if (!(current as GraphQLError).originalError) return true;
+  }
+}
+
+/**
+ * What every answer's errors get before they are written, whatever phase they come from:
+ * - an unexpected error (see maskKeepingCause) is masked and logged once, at error level, with the
+ *   request id, like one thrown during execution (maskUnexpected);
+ * - a result without `data` is a request error (GraphQL over HTTP): its errors that carry no status
+ *   of their own get 400, with `spec` so that yoga still answers 200 to a client that accepts only
+ *   `application/json`, as GraphQL over HTTP allows for that media type.
+ */
+export function useRequestErrors(log: Logger, requestIdOf: (request: Request) => string): Plugin {
+  return {
+    onResultProcess({ request, result, setResult }) {
+      if (Array.isArray(result) || !isSingleResult(result) || !result.errors?.length) return;
+      const requestFailed = !('data' in result);
+      const errors = result.errors.map((error) => {
+        const extensions = error.extensions as { unexpected?: boolean; http?: { status?: number } };
+        if (extensions.unexpected && error.originalError) {
+          return maskUnexpected(error.originalError, requestIdOf(request), log, { beforeExecution: requestFailed });
+        }
+        if (!requestFailed || extensions.http?.status) return error;
+        return new GraphQLError(error.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          originalError: error.originalError,
+          extensions: { ...error.extensions, http: { ...extensions.http, status: 400, spec: true } },
+        });
+      });
+      setResult({ ...result, errors });
+    },
+  };
+}
+
+function isSingleResult(result: unknown): result is ExecutionResult {
+  return typeof result === 'object' && result !== null && !(Symbol.asyncIterator in result);
+}
+
 /** The part of a subsequent @defer/@stream result that may carry errors. */
 interface IncrementalResult {
   incremental?: readonly { errors?: readonly GraphQLError[] }[];

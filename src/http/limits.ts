@@ -17,8 +17,10 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import { queryLimits } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
+import { isGraphQLError } from './errors.ts';
 import type { OperationCheck } from './auth.ts';
 import { inputLimitErrors } from '../schema/input-limits.ts';
+import { useInputNestingLimit } from './input-nesting.ts';
 import { maxCsvBytes } from '../services/import-csv.ts';
 
 /**
@@ -61,11 +63,21 @@ function documentTooComplex(kind: DocumentLimit, message: string, max: number, m
 
 /**
  * The limits of a request before its caller is known, in the order it meets them: the content type
- * and (without a key) the body size as it is read, tokens as it is parsed, aliases, directives and
- * introspection as it is validated. useOperationLimits follows authentication.
+ * and (without a key) the body size as it is read, the nesting of its JSON before it is parsed,
+ * tokens as the document is parsed, aliases, directives, introspection and the nesting of values
+ * as it is validated. useOperationLimits follows authentication.
  */
 export function useRequestLimits(): Plugin[] {
-  return [useJsonOrMultipartOnly(), useAnonymousBodyLimit(), useMultipartTooLargeStatus(), useTokenLimit(), useDocumentRules()];
+  return [
+    useJsonOrMultipartOnly(),
+    // A plugin listed later wraps the parsers of those before it: the nesting scan reads the body
+    // only once the anonymous limit has, and the multipart status fix sees its errors.
+    ...useInputNestingLimit(),
+    useAnonymousBodyLimit(),
+    useMultipartTooLargeStatus(),
+    useTokenLimit(),
+    useDocumentRules(),
+  ];
 }
 
 /**
@@ -225,8 +237,10 @@ export function useOperationLimits(): Plugin<GraphQLContext> {
     if (!operation) return;
     const rawVariables = (args.variableValues ?? {}) as Record<string, unknown>;
     const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], rawVariables);
-    // Variables that do not coerce are execution's error to report, as it always has.
-    if (variables.errors) return;
+    if (variables.errors) {
+      setResultAndStopExecution({ errors: variables.errors.map(variableError) });
+      return;
+    }
     const inputErrors = inputLimitErrors(args.schema, args.document, operation, variables.coerced);
     if (inputErrors.length > 0) {
       setResultAndStopExecution({ errors: inputErrors });
@@ -240,6 +254,23 @@ export function useOperationLimits(): Plugin<GraphQLContext> {
     if (complexity !== undefined) operationCosts.set(args.contextValue, complexity);
   };
   return { onExecute: check, onSubscribe: check };
+}
+
+/**
+ * A variable that does not coerce to its type is the client's mistake: BAD_USER_INPUT (as Apollo
+ * Server answers it), unless its scalar gave a code of its own. Anything but a GraphQLError (a
+ * bug) is rethrown, to be masked and logged.
+ */
+function variableError(error: GraphQLError): GraphQLError {
+  if (!isGraphQLError(error)) throw error;
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+  });
 }
 
 /** The cost measured by useOperationLimits, kept for the rate limit (http/rate-limit.ts) so it is measured once. */
