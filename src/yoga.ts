@@ -17,7 +17,6 @@ import { maxRequestBodyBytes, useOperationLimits, useRequestLimits } from './htt
 import { useMetrics } from './http/metrics.ts';
 import { type ApqOptions, type TrustedDocuments, useAutomaticPersistedQueries, useTrustedDocuments } from './http/persisted-documents.ts';
 import { useReadReplica } from './http/read-replica.ts';
-import { useStrictUtf8 } from './http/utf8.ts';
 import { type RateLimitOptions, useRateLimit } from './http/rate-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -115,8 +114,6 @@ export function createApp({
     plugins: [
       useRequestId(),
       useRequestErrors(log, requestIdOf),
-      // Before the body limits, so that the body it reads has passed them (see utf8.ts).
-      useStrictUtf8(),
       ...useRequestLimits(),
       useAuthenticationBeforeBody(actorOf),
       useRequireActor(),

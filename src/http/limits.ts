@@ -18,6 +18,7 @@ import type { Plugin } from 'graphql-yoga';
 import { queryLimits } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { isGraphQLError } from './errors.ts';
+import { useStrictUtf8 } from './utf8.ts';
 import type { OperationCheck } from './auth.ts';
 import { inputLimitErrors } from '../schema/input-limits.ts';
 import { useInputNestingLimit } from './input-nesting.ts';
@@ -71,8 +72,10 @@ export function useRequestLimits(): Plugin[] {
   return [
     useJsonOrMultipartOnly(),
     // A plugin listed later wraps the parsers of those before it: the nesting scan reads the body
-    // only once the anonymous limit has, and the multipart status fix sees its errors.
+    // only once the UTF-8 check and the anonymous limit have (so a multipart form is parsed from
+    // bytes known to be UTF-8), and the multipart status fix sees its errors.
     ...useInputNestingLimit(),
+    useStrictUtf8(),
     useAnonymousBodyLimit(),
     useMultipartTooLargeStatus(),
     useTokenLimit(),

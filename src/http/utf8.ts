@@ -11,8 +11,10 @@ import type { Plugin } from 'graphql-yoga';
  * is not UTF-8 as a typed ValidationError, an avatar is binary); a GET's query string once
  * percent-decoded. (WebSocket messages are checked by `ws`, which closes the socket with 1007.)
  *
- * Listed before the body limits in yoga.ts, so that its parser runs inside theirs: the bytes it
- * reads are already bounded (64 KB without a key, maxRequestBodyBytes with one).
+ * Listed in useRequestLimits after the nesting scan and before the body limits: its parser runs
+ * inside theirs, so the bytes it reads are already bounded (64 KB without a key,
+ * maxRequestBodyBytes with one), and outside the scan's, which parses a multipart form only from
+ * bytes this has checked.
  */
 export function useStrictUtf8(): Plugin {
   return {
