@@ -92,9 +92,9 @@ export function createApp({
   const rateLimitPlugins = rateLimit ? [useRateLimit(rateLimit)] : [];
   // Query operations read through the replica; mutations (their payloads too) stay on the primary.
   const readReplicaPlugins = replica ? [useReadReplica(withReadReplica(prisma, replica))] : [];
-  // What both endpoints share: one request pipeline, one context; the schema and which
-  // documents may run differ.
-  const graphqlPipeline = (documentPlugins: Plugin[]) => ({
+  // What both endpoints share: one request pipeline, one context; the schema, which documents
+  // may run and what is traced differ.
+  const graphqlPipeline = (documentPlugins: Plugin[], tracePlugins: Plugin[] = []) => ({
     logging: {
       debug: (...args: unknown[]) => log.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args: unknown[]) => log.info(String(args[0]), { args: args.slice(1) }),
@@ -128,9 +128,8 @@ export function createApp({
       useIdempotentMutations(),
       useMaskUnexpectedErrors(),
       ...readReplicaPlugins,
-      // After the masking: a gateway's trace (ftv1, only when it asks for one) carries errors as
-      // the client sees them.
-      useApolloInlineTrace(),
+      // After the masking: a trace carries errors as the client sees them.
+      ...tracePlugins,
     ],
     context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
       const requestId = requestIdOf(request);
@@ -139,7 +138,11 @@ export function createApp({
     },
   });
   const subgraph = createYoga<Record<string, never>, GraphQLContext>({
-    ...graphqlPipeline([]),
+    // A gateway's trace (ftv1, when it asks for one). The plugin wraps every field resolver of
+    // the schema it serves, on every request, traced or not: only here, on the federation
+    // schema, whose field objects are its own (src/schema/subgraph.ts), so that /graphql's
+    // resolvers stay the ones Pothos built.
+    ...graphqlPipeline([], [useApolloInlineTrace()]),
     schema: federationSchema(schema, federationTypePrefix),
     graphqlEndpoint: subgraphEndpoint,
     landingPage: false,

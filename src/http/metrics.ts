@@ -45,6 +45,10 @@ export function useMetrics({ prisma, token }: MetricsOptions): Plugin[] {
         }),
         // One series per resolver would be costly and unbounded by page size; off.
         graphql_envelop_execute_resolver: false,
+        // It walks every operation's document with type info on every request, looking for
+        // deprecated fields (0.7 % of the CPU of a nested page of 50): the schema has none. Turn
+        // it back on with the first @deprecated.
+        graphql_envelop_deprecated_field: false,
         // A summary cannot be aggregated across instances; the histograms can.
         graphql_envelop_request_time_summary: false,
       },

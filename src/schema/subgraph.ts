@@ -37,6 +37,10 @@ const renamedNameKinds = new Set<string>([Kind.NAMED_TYPE, Kind.OBJECT_TYPE_DEFI
  *   interface here, an object there), which no directive reconciles. Renaming them only in the
  *   printed SDL would break at query time (the gateway then asks `... on PeopleValidationError`),
  *   so this schema really has the prefixed names, and its type resolvers answer them.
+ *
+ * It is a schema of its own down to its field objects (mapSchema builds every type again), so
+ * that what a plugin sets on a field here (the ftv1 trace wraps every `field.resolve` it finds)
+ * never reaches the public schema served at /graphql.
  */
 export function federationSchema(publicSchema: GraphQLSchema, typePrefix: string): GraphQLSchema {
   let derived = derivedSchemas.get(publicSchema)?.get(typePrefix);
