@@ -17,6 +17,7 @@ import {
   userParam,
 } from './sql.ts';
 import { selectFields, Unsupported } from './selection.ts';
+import { lastInteractedByLimit } from '../services/interaction-metadata.ts';
 
 /**
  * What each compiled field reads, written after the resolvers it stands for (src/schema/*.ts):
@@ -111,7 +112,7 @@ const interactionMetadata: FieldCompiler = (c, row, field) => {
   const events = c.alias();
   const figures = c.alias();
   return `(SELECT ${compileObject(c, objectTypeOf(c, field), figures, field.nodes)} FROM (
-    SELECT count(*) AS "count", max(${events}."occurredAt") AS "lastAt",
+    SELECT ${row}.id AS "personId", count(*) AS "count", max(${events}."occurredAt") AS "lastAt",
       count(*) FILTER (WHERE ${events}."actorId" = ${userParam}) AS "userCount",
       max(${events}."occurredAt") FILTER (WHERE ${events}."actorId" = ${userParam}) AS "userLastAt"
     FROM ${c.table('TimelineEvent')} ${events} WHERE ${events}."personId" = ${row}.id) ${figures})`;
@@ -119,7 +120,30 @@ const interactionMetadata: FieldCompiler = (c, row, field) => {
 const sameRow: FieldCompiler = (c, row, field) => compileObject(c, objectTypeOf(c, field), row, field.nodes);
 typeSpecs.set('InteractionMetadata', { fields: { user: sameRow, workspace: sameRow } });
 typeSpecs.set('UserInteractionMetadata', { fields: { approximateCount: column('userCount'), lastInteractedAt: instant('userLastAt') } });
-typeSpecs.set('WorkspaceInteractionMetadata', { fields: { approximateCount: column('count'), lastInteractedAt: instant('lastAt') } });
+/** The last distinct users who did something, newest first, ties by id byte-wise; users since gone or of another organisation left out. */
+const lastInteractedBy: FieldCompiler = (c, row, field) => {
+  noArgs(field);
+  const events = c.alias();
+  const recent = c.alias();
+  const user = c.alias();
+  return `coalesce((SELECT json_agg(${compileObject(c, objectTypeOf(c, field), user, field.nodes)} ORDER BY ${recent}."lastAt" DESC, ${recent}."actorId" COLLATE "C")
+    FROM (SELECT ${events}."actorId", max(${events}."occurredAt") AS "lastAt" FROM ${c.table('TimelineEvent')} ${events}
+      WHERE ${events}."personId" = ${row}."personId" AND ${events}."actorId" IS NOT NULL GROUP BY ${events}."actorId"
+      ORDER BY "lastAt" DESC, ${events}."actorId" COLLATE "C" LIMIT ${lastInteractedByLimit}) ${recent}
+    JOIN ${c.table('User')} ${user} ON ${user}.id = ${recent}."actorId" AND ${user}."organizationId" = ${organizationParam}), '[]'::json)`;
+};
+typeSpecs.set('WorkspaceInteractionMetadata', {
+  fields: { approximateCount: column('count'), lastInteractedAt: instant('lastAt'), lastInteractedBy },
+});
+
+/** avatarPath(): /avatars/<encodeURIComponent(global id)>?v=<updatedAt in ms>, null without a picture. */
+const avatarUrl: FieldCompiler = (c, row, field) => {
+  noArgs(field);
+  const avatar = c.alias();
+  const escaped = `replace(replace(replace(${globalId('Person', `${row}.id`)}, '+', '%2B'), '/', '%2F'), '=', '%3D')`;
+  return `(SELECT '/avatars/' || ${escaped} || '?v=' || (extract(epoch FROM ${avatar}."updatedAt") * 1000)::bigint
+    FROM ${c.table('PersonAvatar')} ${avatar} WHERE ${avatar}."personId" = ${row}.id)`;
+};
 
 /** A person's companies in the order given (position), all of them: at most 20 (company.ts). */
 const companies: FieldCompiler = (c, row, field) => {
@@ -205,5 +229,6 @@ typeSpecs.set('Person', {
     }),
     fields: connection({ table: 'PersonFieldValue', where: ofPerson, orderBy: (t) => `${t}."fieldId"`, cursor: tupleCursor(['personId', 'fieldId']) }),
     interactionMetadata,
+    avatarUrl,
   },
 });

@@ -34,7 +34,13 @@ const archivedConditions = { ACTIVE: 'IS NULL', ARCHIVED: 'IS NOT NULL', ALL: nu
 
 /** people: the default order (oldest first, then id) over the organisation, optionally by archive state only. */
 const people: RootCompiler = {
-  shapeArgs: ({ filter, orderBy, after, before, last }) => ({ filter, orderBy, after, before, last }),
+  // `first` is a parameter, but whether it is in range decides between a plan and the resolvers' error.
+  shapeArgs: ({ filter, orderBy, after, before, last, first }) => ({
+    filter,
+    orderBy,
+    paged: [after, before, last].map((value) => value != null),
+    firstInRange: first == null || ((first as number) >= 1 && (first as number) <= maxPageSize),
+  }),
   compile: (c, field) => {
     const { filter, orderBy, first } = field.args as { filter?: Record<string, unknown> | null; orderBy?: unknown; first?: number | null };
     for (const name of ['after', 'before', 'last']) if (field.args[name] != null) throw new Unsupported(`people(${name})`);
