@@ -73,6 +73,22 @@ const CompiledPerson = graphql(`
   }
 `);
 
+const CompiledNodes = graphql(`
+  query CompiledNodes($id: ID!, $ids: [ID!]!) {
+    node(id: $id) { __typename id ... on Person { ...EveryCompiledPersonField } ... on Tag { title } }
+    nodes(ids: $ids) { __typename ... on Person { id fullName notes(first: 2) { totalCount nodes { description } } } }
+  }
+`);
+
+const CompiledEntities = graphql(`
+  query CompiledEntities($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      __typename
+      ... on Person { ...EveryCompiledPersonField }
+    }
+  }
+`);
+
 const Initials = graphql(`
   query CompiledFallback { people(first: 3) { edges { node { id initials } } } }
 `);
@@ -241,6 +257,37 @@ describe('compiled reads', () => {
     // The colleague sees their private note and not acme's.
     const { on, off } = await bothWays(colleague, CompiledPerson, { id: globalId(personIds[0]!) });
     expect(on).toBe(off);
+  });
+
+  it('answers node, nodes and _entities for people byte for byte as the resolvers do', async () => {
+    const ids = [...personIds, otherOrgPersonId, personIds[0]!].map(globalId);
+    for (const id of ids) {
+      // One statement each for node and nodes.
+      const off = await answer(acme, CompiledNodes, { id, ids }, false);
+      const fallbacks = await fallbackCount();
+      test.sql.length = 0;
+      const on = await answer(acme, CompiledNodes, { id, ids }, true);
+      expect(await fallbackCount()).toBe(fallbacks);
+      expect(test.sql).toHaveLength(2);
+      expect(on).toBe(off);
+    }
+    const representations = ids.map((id) => ({ __typename: 'Person', id }));
+    const { on, off } = await bothWays(acme, CompiledEntities, { representations });
+    expect(JSON.parse(off).data._entities).toHaveLength(ids.length);
+    expect(JSON.parse(off).data._entities[ids.length - 2]).toBeNull();
+    expect(on).toBe(off);
+  });
+
+  it('leaves node ids of other types and references by externalId to the resolvers', async () => {
+    const before = await fallbackCount();
+    const tagId = Buffer.from('Tag:0190c1d2-7e3a-7b4c-9d5e-6f708192a3b4').toString('base64');
+    const variables = { id: tagId, ids: [globalId(personIds[0]!), tagId] };
+    expect(await answer(acme, CompiledNodes, variables, true)).toBe(await answer(acme, CompiledNodes, variables, false));
+    const byExternalId = { representations: [{ __typename: 'Person', externalId: 'ext-1' }] };
+    const on = await answer(acme, CompiledEntities, byExternalId, true);
+    expect(JSON.parse(on).data._entities[0].externalId ?? JSON.parse(on).data._entities[0].id).toBeDefined();
+    expect(on).toBe(await answer(acme, CompiledEntities, byExternalId, false));
+    expect(await fallbackCount()).toBe(before + 3);
   });
 
   it("shows no one another user's private notes", async () => {

@@ -58,6 +58,10 @@ function compiledRoot(name: string, compiler: (typeof rootCompilers)[string], or
     }
     const params = compiled.plan.params(args);
     if (params === null) return null;
+    if (!Array.isArray(params)) {
+      compiledReadFallbacks.inc({ field: name, reason: params.fallback });
+      return original(source, args, ctx, info);
+    }
     const { organizationId, userId } = ctx.actor;
     return ctx.prisma
       .$queryRawUnsafe<{ body: string | null }[]>(compiled.plan.sql, organizationId, userId, ...params)

@@ -3,8 +3,9 @@ import { querySignature } from '../services/keyset.ts';
 import { maxPageSize } from '../schema/pagination.ts';
 import { localId } from '../schema/ids.ts';
 import { type SelectedField, Unsupported } from './selection.ts';
-import { compileObject, type Compiler, connection, isoInstant, objectTypeOf, organizationParam, rootParam } from './sql.ts';
+import { compileObject, type Compiler, connection, isoInstant, objectTypeOf, organizationParam, rootParam, statement } from './sql.ts';
 import './catalogue.ts';
+import { nodeCompilers } from './root-nodes.ts';
 
 /** A compiled root field: its statement and how a request's arguments become its parameters. */
 export interface RootPlan {
@@ -13,21 +14,13 @@ export interface RootPlan {
    * The parameters after the caller's ($3: the root argument; $4: the people cursor's signature), or null when the answer is known
    * without asking (a malformed id names no one).
    */
-  params: (args: Record<string, unknown>) => unknown[] | null;
+  params: (args: Record<string, unknown>) => unknown[] | null | { fallback: string };
 }
 
 export interface RootCompiler {
   /** The root arguments that shape the statement (and so its cache key); the others are parameters. */
   shapeArgs: (args: Record<string, unknown>) => unknown;
   compile: (c: Compiler, field: SelectedField, info: GraphQLResolveInfo) => RootPlan;
-}
-
-/**
- * The statement: the answer's JSON as text. Every parameter is typed in its one VALUES row, so
- * that a statement which does not use one (no notes: no user) still prepares.
- */
-function statement(body: string, rest: string[]): string {
-  return `SELECT (${body})::text AS body FROM (VALUES ($1::text, $2::text, ${rest.join(', ')})) AS parameters`;
 }
 
 const archivedConditions = { ACTIVE: 'IS NULL', ARCHIVED: 'IS NOT NULL', ALL: null } as const;
@@ -79,4 +72,4 @@ const person: RootCompiler = {
   },
 };
 
-export const rootCompilers: Record<string, RootCompiler> = { people, person };
+export const rootCompilers: Record<string, RootCompiler> = { people, person, ...nodeCompilers };

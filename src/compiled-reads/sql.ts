@@ -32,6 +32,14 @@ export const organizationParam = '$1';
 export const userParam = '$2';
 export const rootParam = '$3';
 
+/**
+ * The statement: the answer's JSON as text. Every parameter is typed in its one VALUES row, so
+ * that a statement which does not use one (no notes: no user) still prepares.
+ */
+export function statement(body: string, rest: string[]): string {
+  return `SELECT (${body})::text AS body FROM (VALUES ($1::text, $2::text, ${rest.join(', ')})) AS parameters`;
+}
+
 /** A relay global id as @pothos/plugin-relay encodes it (base64 of `Type:id`). */
 export const globalId = (typename: string, column: string) =>
   `translate(encode(convert_to('${typename}:' || ${column}, 'UTF8'), 'base64'), E'\\n', '')`;
@@ -57,11 +65,14 @@ export function objectTypeOf(c: Compiler, field: SelectedField): GraphQLObjectTy
   return type;
 }
 
-/** The selection on `type` over the row `row`, as one JSON object. */
-export function compileObject(c: Compiler, type: GraphQLObjectType, row: string, nodes: readonly FieldNode[]): string {
+/**
+ * The selection on `type` over the row `row`, as one JSON object; with `__typename` where an
+ * interface or union must resolve it (Pothos's resolveType reads it).
+ */
+export function compileObject(c: Compiler, type: GraphQLObjectType, row: string, nodes: readonly FieldNode[], withTypename = false): string {
   const spec = typeSpecs.get(type.name);
   if (!spec) throw new Unsupported(`type ${type.name}`);
-  const entries: [string, string][] = [];
+  const entries: [string, string][] = withTypename ? [['__typename', quoteText(type.name)]] : [];
   for (const field of selectFields(c.selection, type, nodes)) {
     const compile = spec.fields[field.field.name];
     if (!compile) throw new Unsupported(`${type.name}.${field.field.name}`);
