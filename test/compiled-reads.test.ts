@@ -89,6 +89,12 @@ const CompiledEntities = graphql(`
   }
 `);
 
+const PageAfter = graphql(`
+  query CompiledPageAfter($first: Int, $after: String) {
+    people(first: $first, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id fullName } } }
+  }
+`);
+
 const Initials = graphql(`
   query CompiledFallback { people(first: 3) { edges { node { id initials } } } }
 `);
@@ -321,6 +327,22 @@ describe('compiled reads', () => {
     expect(on).toBe(await answer(acme, Initials, {}, false));
     const { values } = await compiledReadFallbacks.get();
     expect(values).toContainEqual(expect.objectContaining({ labels: { field: 'people', reason: 'Person.initials' } }));
+  });
+
+  it('pages people after a cursor as the resolvers do', async () => {
+    const first = JSON.parse(await answer(acme, PageOfIds, { first: 2 }, true)) as { data: { people: { edges: { cursor: string }[] } } };
+    const after = first.data.people.edges[1]!.cursor;
+    const { on, off } = await bothWays(acme, PageAfter, { first: 2, after });
+    expect(JSON.parse(off).data.people.pageInfo.hasPreviousPage).toBe(true);
+    expect(JSON.parse(off).data.people.edges).toHaveLength(2);
+    expect(on).toBe(off);
+    const before = await fallbackCount();
+    for (const bad of ['nonsense', Buffer.from(JSON.stringify({ s: 'other', k: ['x', 'y'] })).toString('base64url')]) {
+      const refused = await answer(acme, PageAfter, { first: 2, after: bad }, true);
+      expect(JSON.parse(refused).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(refused).toBe(await answer(acme, PageAfter, { first: 2, after: bad }, false));
+    }
+    expect(await fallbackCount()).toBe(before + 2);
   });
 
   it('leaves page size errors to the resolvers', async () => {

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { querySignature } from '../services/keyset.ts';
+import { type CursorKey, decodeCursor, querySignature } from '../services/keyset.ts';
 import { maxPageSize } from '../schema/pagination.ts';
 import { localId } from '../schema/ids.ts';
 import { type SelectedField, Unsupported } from './selection.ts';
@@ -25,7 +25,13 @@ export interface RootCompiler {
 
 const archivedConditions = { ACTIVE: 'IS NULL', ARCHIVED: 'IS NOT NULL', ALL: null } as const;
 
-/** people: the default order (oldest first, then id) over the organisation, optionally by archive state only. */
+/** What listPeople's default order's cursor holds: createdAt, then id. */
+const defaultOrderKeys: CursorKey[] = [{ kind: 'instant' }, { kind: 'id' }];
+
+/**
+ * people: the default order (oldest first, then id) over the organisation, optionally by archive
+ * state only, from the start or after a cursor of that same query.
+ */
 const people: RootCompiler = {
   // `first` is a parameter, but whether it is in range decides between a plan and the resolvers' error.
   shapeArgs: ({ filter, orderBy, after, before, last, first }) => ({
@@ -36,22 +42,42 @@ const people: RootCompiler = {
   }),
   compile: (c, field) => {
     const { filter, orderBy, first } = field.args as { filter?: Record<string, unknown> | null; orderBy?: unknown; first?: number | null };
-    for (const name of ['after', 'before', 'last']) if (field.args[name] != null) throw new Unsupported(`people(${name})`);
+    for (const name of ['before', 'last']) if (field.args[name] != null) throw new Unsupported(`people(${name})`);
+    const afterCursor = field.args.after != null;
     if (orderBy != null) throw new Unsupported('people(orderBy)');
     if (filter != null && Object.keys(filter).some((key) => key !== 'archived')) throw new Unsupported('people(filter)');
     if (first != null && (first < 1 || first > maxPageSize)) throw new Unsupported('page size out of range');
     const archived = (filter?.archived ?? 'ACTIVE') as keyof typeof archivedConditions;
     const condition = archivedConditions[archived];
-    const where = (_row: string, t: string) => `${t}."organizationId" = ${organizationParam}${condition ? ` AND ${t}."archivedAt" ${condition}` : ''}`;
+    const matching = (_row: string, t: string) => `${t}."organizationId" = ${organizationParam}${condition ? ` AND ${t}."archivedAt" ${condition}` : ''}`;
+    // After (createdAt, id): afterKeyset's condition for two ascending keys that are never NULL.
+    const where = afterCursor ? (row: string, t: string) => `${matching(row, t)} AND (${t}."createdAt", ${t}.id) > ($5::timestamp, $6::text)` : matching;
     // listPeople's cursor: base64url of {"s": the query's signature, "k": [createdAt, id]}.
     const cursor = (t: string) =>
       `rtrim(translate(encode(convert_to('{"s":"' || $4::text || '","k":["' || ${isoInstant(`${t}."createdAt"`)} || '","' || ${t}.id || '"]}', 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
-    const compiled = connection({ table: 'Person', where, orderBy: (t) => `${t}."createdAt", ${t}.id`, cursor, size: `${rootParam}::int` });
+    const compiled = connection({
+      table: 'Person',
+      where,
+      countWhere: matching,
+      afterCursor,
+      orderBy: (t) => `${t}."createdAt", ${t}.id`,
+      cursor,
+      size: `${rootParam}::int`,
+    });
     const body = compiled(c, 'NULL', { ...field, args: {} });
     const signature = querySignature({ filter: filter ?? null, orderBy: null, relevance: false });
     return {
-      sql: statement(body, ['$3::int', '$4::text']),
-      params: (args) => [(args.first as number | null | undefined) ?? 20, signature],
+      sql: statement(body, ['$3::int', '$4::text', ...(afterCursor ? ['$5::timestamp', '$6::text'] : [])]),
+      params: (args) => {
+        const page = [(args.first as number | null | undefined) ?? 20, signature];
+        if (!afterCursor) return page;
+        try {
+          return [...page, ...decodeCursor(args.after as string, signature, defaultOrderKeys, 'after')];
+        } catch {
+          // Not a cursor of this query: the resolvers' error says why.
+          return { fallback: 'people(after) not a cursor of this query' };
+        }
+      },
     };
   },
 };

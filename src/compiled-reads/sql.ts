@@ -121,13 +121,15 @@ export interface ConnectionSpec {
   size?: string;
   /** Arguments that must be absent (null) for the compiled answer to be the resolvers'. */
   absentArgs?: string[];
-  /** The totalCount's where, when it differs from `where` (the root connection's). */
+  /** The totalCount's where, when it differs from `where` (the root connection's, after a cursor). */
   countWhere?: (row: string, target: string) => string;
+  /** A page after a cursor: hasPreviousPage is true, as the resolvers say. */
+  afterCursor?: boolean;
 }
 
 /**
  * A forward page read as the resolvers read it: one row more than asked for, so that hasNextPage
- * is whether it came; no cursor given, so hasPreviousPage is false.
+ * is whether it came; hasPreviousPage is whether it starts after a cursor.
  */
 export function connection(spec: ConnectionSpec): FieldCompiler {
   return (c, row, field) => {
@@ -171,7 +173,7 @@ export function connection(spec: ConnectionSpec): FieldCompiler {
           ]);
           break;
         case 'pageInfo':
-          entries.push([part.responseKey, pageInfo(c, part, page, size)]);
+          entries.push([part.responseKey, pageInfo(c, part, page, size, spec.afterCursor === true)]);
           break;
         default:
           throw new Unsupported(`${connectionType.name}.${part.field.name}`);
@@ -185,7 +187,7 @@ export function connection(spec: ConnectionSpec): FieldCompiler {
 
 const within = (page: string, size: string) => `${page}.rn <= ${size}`;
 
-function pageInfo(c: Compiler, field: SelectedField, page: string, size: string): string {
+function pageInfo(c: Compiler, field: SelectedField, page: string, size: string, afterCursor: boolean): string {
   const type = objectTypeOf(c, field);
   const entries: [string, string][] = [];
   for (const part of selectFields(c.selection, type, field.nodes)) {
@@ -194,7 +196,7 @@ function pageInfo(c: Compiler, field: SelectedField, page: string, size: string)
         entries.push([part.responseKey, `count(*) > ${size}`]);
         break;
       case 'hasPreviousPage':
-        entries.push([part.responseKey, 'false']);
+        entries.push([part.responseKey, String(afterCursor)]);
         break;
       case 'startCursor':
         entries.push([part.responseKey, `min(${page}.cursor) FILTER (WHERE ${page}.rn = 1)`]);
