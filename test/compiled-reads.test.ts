@@ -95,6 +95,12 @@ const PageAfter = graphql(`
   }
 `);
 
+const CountsOnly = graphql(`
+  query CompiledCountsOnly($archived: ArchivedFilter) {
+    people(filter: { archived: $archived }) { totalCount nodes { tags { totalCount } notes { pageInfo { hasPreviousPage } } } }
+  }
+`);
+
 const Initials = graphql(`
   query CompiledFallback { people(first: 3) { edges { node { id initials } } } }
 `);
@@ -343,6 +349,15 @@ describe('compiled reads', () => {
       expect(refused).toBe(await answer(acme, PageAfter, { first: 2, after: bad }, false));
     }
     expect(await fallbackCount()).toBe(before + 2);
+  });
+
+  it('answers connections that select no rows (only counts), and empty pages', async () => {
+    for (const archived of ['ACTIVE', 'ARCHIVED']) {
+      const { on, off } = await bothWays(globex, CountsOnly, { archived });
+      expect(on).toBe(off);
+    }
+    const { on, off } = await bothWays(colleague, PageOfIds, { first: 1 });
+    expect(on).toBe(off);
   });
 
   it('leaves page size errors to the resolvers', async () => {

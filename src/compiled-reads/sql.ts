@@ -181,7 +181,9 @@ export function connection(spec: ConnectionSpec): FieldCompiler {
     }
     const rows = `SELECT ${target}.*, ${spec.cursor(target)} AS cursor, row_number() OVER (ORDER BY ${spec.orderBy(target)}) AS rn
       FROM ${c.table(spec.table)} ${target} WHERE ${spec.where(row, target)} ORDER BY ${spec.orderBy(target)} LIMIT ${size} + 1`;
-    return `(SELECT ${jsonObject(entries)} FROM (${rows}) ${page})`;
+    // HAVING makes it one group: one row even when nothing selected aggregates (only totalCount)
+    // or the page is empty.
+    return `(SELECT ${jsonObject(entries)} FROM (${rows}) ${page} HAVING true)`;
   };
 }
 
