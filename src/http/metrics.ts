@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createCounter, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { compiledReadFallbacks } from '../compiled-reads/index.ts';
 import { onStatement, poolOf, type PrismaClient } from '../db/prisma.ts';
 
 export const metricsPath = '/metrics';
@@ -20,6 +21,7 @@ export interface MetricsOptions {
  */
 export function useMetrics({ prisma, token }: MetricsOptions): Plugin[] {
   const registry = new Registry();
+  registry.registerMetric(compiledReadFallbacks);
   registerDatabaseMetrics(registry, prisma);
   registerMemoryMetrics(registry);
   return [

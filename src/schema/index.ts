@@ -22,6 +22,7 @@ import './project.ts';
 import './subscription.ts';
 import { refuseNonEntityRepresentations } from './federation.ts';
 import { builder } from '../builder.ts';
+import { installCompiledReads } from '../compiled-reads/index.ts';
 
 /**
  * The schema served, an Apollo Federation 2 subgraph: `_service { sdl }` gives gateways the SDL
@@ -30,3 +31,5 @@ import { builder } from '../builder.ts';
 export const schema = refuseNonEntityRepresentations(
   builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }),
 );
+// The hot reads, answered by one statement each when their selection allows (src/compiled-reads).
+installCompiledReads(schema);

@@ -13,14 +13,15 @@ export const jsonLimits = { depth: 32, size: 1_000_000 } as const;
 
 builder.scalarType('DateTime', {
   description: 'An instant, as an ISO 8601 string with a time zone, e.g. 2026-11-23T10:15:00.000Z, from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
-  serialize: (value) => (value as Date).toISOString(),
+  // A compiled read (src/compiled-reads) gives the instant already written so, by PostgreSQL.
+  serialize: (value) => (typeof value === 'string' ? value : (value as Date).toISOString()),
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
 builder.scalarType('Date', {
   description: 'A calendar date, YYYY-MM-DD, from 0001-01-01 to 9999-12-31.',
-  serialize: (value) => (value as Date).toISOString().slice(0, 10),
+  serialize: (value) => (typeof value === 'string' ? value : (value as Date).toISOString().slice(0, 10)),
   parseValue: (value) => parseDate(value),
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });
