@@ -8,6 +8,8 @@ WORKDIR /app
 # Dependencies first, so that a change to the sources does not reinstall them.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
+# npm ci's postinstall applies patches/ (patch-package) to the installed libraries.
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run generate && npm run build && npm prune --omit=dev --no-audit --no-fund

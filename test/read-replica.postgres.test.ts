@@ -50,7 +50,11 @@ afterAll(async () => {
 
 const CreatePersonOnPrimary = graphql(`
   mutation CreatePersonOnPrimary($input: PersonInput!) {
-    createPerson(input: $input) { __typename ... on CreatePersonSuccess { person { id familyName version } } }
+    createPerson(input: $input) {
+      __typename
+      # The timeline is read after the write (the columns come back with the insert): on the primary.
+      ... on CreatePersonSuccess { person { id familyName version timeline(first: 1) { totalCount } } }
+    }
   }
 `);
 

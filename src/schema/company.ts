@@ -6,6 +6,7 @@ import type { Prisma } from '../db/prisma.ts';
 export const Company = builder.prismaNode('Company', {
   description: 'An organisation people work for; created when a person is given one by a new name.',
   id: { field: 'id' },
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),
@@ -33,7 +34,8 @@ export const CompanyRefInput = builder.inputType('CompanyRef', {
  * `limits.listItems` (20) companies, so reading all of them and paging in memory costs little.
  */
 export const personCompanyLinksSelect = {
-  companies: { orderBy: { position: 'asc' }, select: { company: true } },
+  // The company's columns Company exposes, not its organisation and name key.
+  companies: { orderBy: { position: 'asc' }, select: { company: { select: { id: true, name: true, createdAt: true } } } },
 } as const satisfies Prisma.PersonSelect;
 
 builder.prismaObjectFields('Person', (t) => ({

@@ -20,6 +20,8 @@ import { User } from './user.ts';
 export const FieldValue = builder.prismaObject('PersonFieldValue', {
   name: 'FieldValue',
   description: 'The value of one custom field on one person.',
+  // Select mode: only the columns asked for (a select needs one column at least).
+  select: { fieldId: true },
   fields: (t) => ({
     field: t.relation('field'),
     value: t.expose('value', {

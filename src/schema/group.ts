@@ -56,6 +56,8 @@ export const Group = builder.prismaNode('Group', {
 
 export const GroupMembership = builder.prismaObject('GroupMembership', {
   description: 'A person in a group, with their role.',
+  // Select mode: only the columns asked for (a select needs one column at least).
+  select: { groupId: true },
   fields: (t) => ({
     group: t.relation('group'),
     person: t.relation('person'),

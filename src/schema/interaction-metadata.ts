@@ -8,9 +8,22 @@ import {
   type InteractionSummary,
   lastInteractedByLimit,
   loadInteractionMetadata,
-  type WorkspaceInteractions,
 } from '../services/interaction-metadata.ts';
 import { User } from './user.ts';
+
+/**
+ * A person's interactionMetadata before it is asked for: the workspace figures come with the
+ * person's own statement (the PersonTimelineSummary view, joined in like any relation), and only
+ * `user` and `lastInteractedBy` need the timeline grouped by actor, through the batch loader.
+ */
+interface PersonInteractions {
+  personId: string;
+  summary: { eventCount: number; lastEventAt: Date } | null;
+}
+
+interface WorkspaceFigures extends InteractionSummary {
+  personId: string;
+}
 
 const UserInteractionMetadata = builder.objectRef<InteractionSummary>('UserInteractionMetadata').implement({
   description: 'What the calling user did to a person, from the timeline.',
@@ -20,7 +33,7 @@ const UserInteractionMetadata = builder.objectRef<InteractionSummary>('UserInter
   }),
 });
 
-const WorkspaceInteractionMetadata = builder.objectRef<WorkspaceInteractions>('WorkspaceInteractionMetadata').implement({
+const WorkspaceInteractionMetadata = builder.objectRef<WorkspaceFigures>('WorkspaceInteractionMetadata').implement({
   description: "What everyone in the organisation did to a person, from the timeline.",
   fields: (t) => ({
     approximateCount: t.exposeInt('approximateCount', { description: 'How many timeline events anyone caused.' }),
@@ -28,25 +41,36 @@ const WorkspaceInteractionMetadata = builder.objectRef<WorkspaceInteractions>('W
     lastInteractedBy: t.field({
       type: [User],
       description: `The last ${lastInteractedByLimit} distinct users who did something to the person, newest first.`,
-      resolve: (interactions) => interactions.lastInteractedBy,
+      resolve: async (workspace, _args, ctx) => (await interactionMetadataLoader(ctx).load(workspace.personId)).workspace.lastInteractedBy,
     }),
   }),
 });
 
-const InteractionMetadataRef = builder.objectRef<InteractionMetadata>('InteractionMetadata').implement({
+const InteractionMetadataRef = builder.objectRef<PersonInteractions>('InteractionMetadata').implement({
   description: "Seed 003's interactionMetadata, derived from the person's timeline.",
   fields: (t) => ({
-    user: t.field({ type: UserInteractionMetadata, resolve: (metadata) => metadata.user }),
-    workspace: t.field({ type: WorkspaceInteractionMetadata, resolve: (metadata) => metadata.workspace }),
+    user: t.field({
+      type: UserInteractionMetadata,
+      resolve: async ({ personId }, _args, ctx) => (await interactionMetadataLoader(ctx).load(personId)).user,
+    }),
+    workspace: t.field({
+      type: WorkspaceInteractionMetadata,
+      resolve: ({ personId, summary }) => ({
+        personId,
+        approximateCount: summary?.eventCount ?? 0,
+        lastInteractedAt: summary?.lastEventAt ?? null,
+      }),
+    }),
   }),
 });
 
 /**
- * One batch per request for every person in the response, so a page of people costs one
- * statement. Not a select on the person's own query: Prisma has no aliases, so a select on
- * timelineEvents conflicts with Person.timeline's and plugin-prisma then loads one of them
- * separately anyway; and a nested `distinct` (for lastInteractedBy) makes Prisma read each
- * person's whole timeline. A dry-run merge primes it from inside its transaction.
+ * The per-actor figures (`user`, `lastInteractedBy`): one batch per request for every person in
+ * the response, so a page of people costs one statement. Not a select on the person's own query:
+ * Prisma has no aliases, so a select on timelineEvents conflicts with Person.timeline's and
+ * plugin-prisma then loads one of them separately anyway; and a nested `distinct` (for
+ * lastInteractedBy) makes Prisma read each person's whole timeline. A dry-run merge primes it from
+ * inside its transaction (the workspace figures come with the person, read in that transaction).
  */
 export const interactionMetadataLoader = createContextCache(
   (ctx: GraphQLContext) =>
@@ -66,6 +90,7 @@ builder.prismaObjectFields('Person', (t) => ({
   interactionMetadata: t.field({
     type: InteractionMetadataRef,
     description: 'Who interacted with this person and when, counted from the timeline.',
-    resolve: (person, _args, ctx) => interactionMetadataLoader(ctx).load(person.id),
+    select: { id: true, timelineSummary: { select: { eventCount: true, lastEventAt: true } } },
+    resolve: (person) => ({ personId: person.id, summary: person.timelineSummary }),
   }),
 }));

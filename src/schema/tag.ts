@@ -45,6 +45,8 @@ export const Tag = builder.prismaNode('Tag', {
 export const TagAssignment = builder.prismaObject('PersonTag', {
   name: 'TagAssignment',
   description: 'A tag on a person, with its value.',
+  // Select mode: only the columns asked for (a select needs one column at least).
+  select: { tagId: true },
   fields: (t) => ({
     tag: t.relation('tag'),
     person: t.relation('person'),

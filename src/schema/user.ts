@@ -14,6 +14,8 @@ export const UserRoleEnum = builder.enumType('UserRole', {
 export const User = builder.prismaNode('User', {
   description: 'Someone who works in the organisation through the API, with keys of their own.',
   id: { field: 'id' },
+  // Select mode: a relation to a user (a note's author, an event's actor) reads only the columns asked for.
+  select: { id: true },
   // node(id) answers null, not an error, for an id that is not (or not yours).
   nullable: true,
   findUnique: (id, ctx) => ({ id, organizationId: organizationOf(ctx) }),
