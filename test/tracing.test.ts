@@ -78,7 +78,8 @@ describe('OpenTelemetry tracing', () => {
     test.sql.length = 0;
     expect((await send()).status).toBe(200);
     const statements = test.sql.length;
-    expect(statements).toBeGreaterThanOrEqual(2);
+    // One with the compiled read path (src/compiled-reads), more through the resolvers.
+    expect(statements).toBeGreaterThanOrEqual(1);
     await tracing.flush();
 
     expect(receiver.paths[0]).toBe('POST /v1/traces application/json');

@@ -10,6 +10,7 @@ import {
 } from 'graphql';
 import type { GraphQLContext } from '../context.ts';
 import { quoteIdent } from '../db/migrate.ts';
+import { rawReadClient } from '../db/read-replica.ts';
 import { type Compiled, PlanCache } from './cache.ts';
 import { compiledReadFallbacks } from './metrics.ts';
 import { type RootPlan, rootCompilers } from './root.ts';
@@ -63,7 +64,8 @@ function compiledRoot(name: string, compiler: (typeof rootCompilers)[string], or
       return original(source, args, ctx, info);
     }
     const { organizationId, userId } = ctx.actor;
-    return ctx.prisma
+    // A query's client reads from the replica when there is one (http/read-replica.ts).
+    return rawReadClient(ctx.prisma)
       .$queryRawUnsafe<{ body: string | null }[]>(compiled.plan.sql, organizationId, userId, ...params)
       .then(([row]) => (row?.body == null ? null : JSON.parse(row.body)));
   };

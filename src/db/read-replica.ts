@@ -13,3 +13,15 @@ export function withReadReplica(primary: PrismaClient, replica: PrismaClient): P
   const replicas = [replica as unknown as Parameters<typeof readReplicas>[0]['replicas'][number]];
   return primary.$extends(readReplicas({ replicas })) as unknown as PrismaClient;
 }
+
+/**
+ * The client a raw read goes through. The extension sends model reads (findMany, count, …) to the
+ * replica but every `$queryRaw` to the primary, since it cannot tell a raw read from a raw write:
+ * a raw statement that only reads (the compiled read path's) asks for the replica itself. Inside a
+ * transaction, or on a client without a replica, it is the client given.
+ */
+export function rawReadClient(client: PrismaClient): PrismaClient {
+  const extended = client as PrismaClient & { $replica?: () => PrismaClient };
+  const inTransaction = typeof client.$transaction !== 'function';
+  return typeof extended.$replica === 'function' && !inTransaction ? extended.$replica() : client;
+}
