@@ -1,6 +1,7 @@
 import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { OperationCheck } from './auth.ts';
+import { readBodyUnless } from './read-body.ts';
 
 /**
  * How deep JSON objects and lists may nest in a request: its JSON body (the body itself is the
@@ -121,29 +122,9 @@ export function useInputNestingLimit(): Plugin[] {
 }
 
 /** A JSON body, read whole, or BAD_USER_INPUT as soon as it nests too deep (the rest is not read). */
-async function readUnlessTooDeep(request: Request): Promise<Uint8Array<ArrayBuffer>> {
-  if (!request.body) return new Uint8Array();
+function readUnlessTooDeep(request: Request): Promise<Uint8Array<ArrayBuffer>> {
   const scan = new JsonNestingScan(maxInputNesting);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (scan.nestsTooDeepAfter(value)) {
-      await reader.cancel();
-      throw inputTooDeep('The request body');
-    }
-    chunks.push(value);
-    total += value.byteLength;
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return readBodyUnless(request, (chunk) => (scan.nestsTooDeepAfter(chunk) ? inputTooDeep('The request body') : undefined));
 }
 
 /**

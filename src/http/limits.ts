@@ -18,6 +18,7 @@ import type { Plugin } from 'graphql-yoga';
 import { queryLimits } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { isGraphQLError } from './errors.ts';
+import { readBodyUnless } from './read-body.ts';
 import { useStrictUtf8 } from './utf8.ts';
 import type { OperationCheck } from './auth.ts';
 import { inputLimitErrors } from '../schema/input-limits.ts';
@@ -315,30 +316,6 @@ export function queryTooComplex(kind: 'complexity' | 'depth' | 'breadth', measur
 }
 
 /** The body, buffered, or a 413 as soon as it passes `limit` bytes (the rest is not read). */
-async function readAtMost(
-  request: Request,
-  limit: number,
-  tooLarge: () => GraphQLError,
-): Promise<Uint8Array<ArrayBuffer>> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+function readAtMost(request: Request, limit: number, tooLarge: () => GraphQLError): Promise<Uint8Array<ArrayBuffer>> {
+  return readBodyUnless(request, (_chunk, bytesSoFar) => (bytesSoFar > limit ? tooLarge() : undefined));
 }
