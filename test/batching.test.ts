@@ -48,42 +48,32 @@ const NestedPeopleByNodes = graphql(`
   }
 `);
 
-/** The bench's person selection (test/bench/scenarios.ts), by id. */
-const NestedPerson = graphql(`
-  query NestedPerson($id: ID!) {
-    person(id: $id) {
-      id fullName givenName familyName jobTitle emails primaryEmail phones createdAt updatedAt
-      companies { nodes { id name } }
-      owner { id email }
-      tags(first: 10) { totalCount edges { node { value tag { id title } } } }
-      groups(first: 10) { totalCount edges { node { role group { id title } } } }
-      notes(first: 3) { totalCount edges { node { id description flagged category { title } author { email } } } }
-      timeline(first: 5) { edges { node { type occurredAt actor { email } } } }
-      interactionMetadata { workspace { approximateCount lastInteractedAt } }
-      fields(first: 10) { edges { node { value field { slug type } } } }
-    }
+/** The bench's person selection (test/bench/scenarios.ts). */
+const BenchPerson = graphql(`
+  fragment BenchPerson on Person {
+    id fullName givenName familyName jobTitle emails primaryEmail phones createdAt updatedAt
+    companies { nodes { id name } }
+    owner { id email }
+    tags(first: 10) { totalCount edges { node { value tag { id title } } } }
+    groups(first: 10) { totalCount edges { node { role group { id title } } } }
+    notes(first: 3) { totalCount edges { node { id description flagged category { title } author { email } } } }
+    timeline(first: 5) { edges { node { type occurredAt actor { email } } } }
+    interactionMetadata { workspace { approximateCount lastInteractedAt } }
+    fields(first: 10) { edges { node { value field { slug type } } } }
   }
 `);
 
-/** The bench's page (test/bench/scenarios.ts): the same selection for 50 people. */
+/** The bench's person, by id. */
+const NestedPerson = graphql(`
+  query NestedPerson($id: ID!) {
+    person(id: $id) { ...BenchPerson }
+  }
+`);
+
+/** The bench's page: the same selection for 50 people. */
 const BenchPage = graphql(`
   query BenchPage {
-    people(first: 50) {
-      totalCount
-      edges {
-        node {
-          id fullName givenName familyName jobTitle emails primaryEmail phones createdAt updatedAt
-          companies { nodes { id name } }
-          owner { id email }
-          tags(first: 10) { totalCount edges { node { value tag { id title } } } }
-          groups(first: 10) { totalCount edges { node { role group { id title } } } }
-          notes(first: 3) { totalCount edges { node { id description flagged category { title } author { email } } } }
-          timeline(first: 5) { edges { node { type occurredAt actor { email } } } }
-          interactionMetadata { workspace { approximateCount lastInteractedAt } }
-          fields(first: 10) { edges { node { value field { slug type } } } }
-        }
-      }
-    }
+    people(first: 50) { totalCount edges { node { ...BenchPerson } } }
   }
 `);
 
