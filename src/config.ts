@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseCorsOrigins } from './http/cors.ts';
-import { defaultFederationTypePrefix } from './schema/subgraph.ts';
+import { defaultFederationTypePrefix } from './graphql/subgraph.ts';
 
 export interface Config {
   /** PostgreSQL to use; without it the server runs embedded PGlite in dataDir. */
@@ -16,7 +16,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   /**
    * A RUNNING import whose heartbeat is older than this lost its process (killed, crashed) and is
-   * marked INTERRUPTED by any instance (see services/import-service.ts, markAbandonedImports).
+   * marked INTERRUPTED by any instance (see imports/import-service.ts, markAbandonedImports).
    */
   importStaleAfterMs: number;
   /** Exact origins whose pages may call the API (CORS_ORIGINS, comma-separated); none when empty. */
@@ -29,7 +29,7 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prefix of every Redis key this server uses. */
   redisPrefix: string;
-  /** Put before the error types' names in the federation subgraph schema (src/schema/subgraph.ts). */
+  /** Put before the error types' names in the federation subgraph schema (src/graphql/subgraph.ts). */
   federationTypePrefix: string;
   /**
    * Each API key's token bucket (src/http/rate-limit.ts): its capacity and refill per second, in

@@ -8,10 +8,10 @@ import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from '
 import { serveGraphQLOverWebSocket } from './http/websocket.ts';
 import type { Logger } from './logger.ts';
 import { closeRedisClients, connectRedis, createRedisClient } from './redis.ts';
-import { createEventBus, type EventBus } from './services/events.ts';
-import { sweepExpiredIdempotencyKeys } from './services/idempotency-service.ts';
-import { interruptImportsRunningHere, markAbandonedImports } from './services/import-service.ts';
-import { redisEventTransport } from './services/redis-events.ts';
+import { createEventBus, type EventBus } from './shared/events.ts';
+import { sweepExpiredIdempotencyKeys } from './http/idempotency-store.ts';
+import { interruptImportsRunningHere, markAbandonedImports } from './imports/import-service.ts';
+import { redisEventTransport } from './shared/redis-events.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 import { type App, createApp } from './yoga.ts';
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { useApolloInlineTrace } from '@graphql-yoga/plugin-apollo-inline-trace';
 import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
-import type { GraphQLContext } from './context.ts';
+import type { GraphQLContext } from './graphql/context.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import { useAccessLog } from './http/access-log.ts';
 import { withReadReplica } from './db/read-replica.ts';
 import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
-import { useAvatarRoute } from './http/avatars.ts';
+import { useAvatarRoute } from './avatars/avatar-route.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { useCors } from './http/cors.ts';
 import { useDraining } from './http/draining.ts';
@@ -20,9 +20,9 @@ import { useReadReplica } from './http/read-replica.ts';
 import { type RateLimitOptions, useRateLimit } from './http/rate-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
-import { defaultFederationTypePrefix, federationSchema } from './schema/subgraph.ts';
-import { type ApiKeyCacheOptions, cachedAuthenticator } from './services/api-key-cache.ts';
-import { createEventBus, type EventBus } from './services/events.ts';
+import { defaultFederationTypePrefix, federationSchema } from './graphql/subgraph.ts';
+import { type ApiKeyCacheOptions, cachedAuthenticator } from './accounts/api-key-cache.ts';
+import { createEventBus, type EventBus } from './shared/events.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 
 export interface AppOptions {
@@ -44,7 +44,7 @@ export interface AppOptions {
   trustedDocuments?: TrustedDocuments;
   /** Automatic persisted queries (APQ=true); not with trustedDocuments. */
   apq?: boolean | ApqOptions;
-  /** Put before the error types' names in the subgraph schema (see src/schema/subgraph.ts). */
+  /** Put before the error types' names in the subgraph schema (see src/graphql/subgraph.ts). */
   federationTypePrefix?: string;
   /** Each API key's token bucket, charged with each operation's cost; none when absent. */
   rateLimit?: RateLimitOptions;
@@ -140,7 +140,7 @@ export function createApp({
   const subgraph = createYoga<Record<string, never>, GraphQLContext>({
     // A gateway's trace (ftv1, when it asks for one). The plugin wraps every field resolver of
     // the schema it serves, on every request, traced or not: only here, on the federation
-    // schema, whose field objects are its own (src/schema/subgraph.ts), so that /graphql's
+    // schema, whose field objects are its own (src/graphql/subgraph.ts), so that /graphql's
     // resolvers stay the ones Pothos built.
     ...graphqlPipeline([], [useApolloInlineTrace()]),
     schema: federationSchema(schema, federationTypePrefix),
@@ -187,7 +187,7 @@ export function createApp({
   });
 }
 
-/** Where a federation gateway sends its requests (see src/schema/subgraph.ts). */
+/** Where a federation gateway sends its requests (see src/graphql/subgraph.ts). */
 export const subgraphEndpoint = '/subgraph';
 
 /** Hands requests for the subgraph endpoint to the yoga that serves the federation schema. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
-import { hashApiKey } from '../src/services/account-service.ts';
+import { hashApiKey } from '../src/accounts/account-service.ts';
 import { createApp } from '../src/yoga.ts';
 import { createOrgClient, createTestApp, createUserClient, postRaw, type TestApp, type TestClient } from './support/app.ts';
 

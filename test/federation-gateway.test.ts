@@ -9,7 +9,7 @@ import { composeServices as composeServicesIndependently } from '@theguild/feder
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/services/global-ids.ts';
+import { encodeGlobalId } from '../src/shared/global-ids.ts';
 import { subgraphEndpoint } from '../src/yoga.ts';
 import { createOrgClient, createTestApp, type TestApp, type TestClient } from './support/app.ts';
 

@@ -13,8 +13,8 @@ import {
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.ts';
-import { federationSchema } from '../src/schema/subgraph.ts';
-import { encodeGlobalId } from '../src/services/global-ids.ts';
+import { federationSchema } from '../src/graphql/subgraph.ts';
+import { encodeGlobalId } from '../src/shared/global-ids.ts';
 import { graphql } from './generated/gql.ts';
 import {
   createOrgClient,

@@ -1,8 +1,8 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryLimits } from '../src/builder.ts';
+import { queryLimits } from '../src/graphql/builder.ts';
 import { documentLimits } from '../src/http/limits.ts';
-import { inputLimits } from '../src/schema/input-limits.ts';
+import { inputLimits } from '../src/graphql/input-limits.ts';
 import { unknownId } from './support/organising.ts';
 import { createOrgClient, createTestApp, type TestApp, type TestClient } from './support/app.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepExpiredIdempotencyKeys } from '../src/services/idempotency-service.ts';
+import { sweepExpiredIdempotencyKeys } from '../src/http/idempotency-store.ts';
 import { graphql } from './generated/index.ts';
 import { createOrgClient, createTestApp, postTyped, type TestApp, type TestClient } from './support/app.ts';
 

@@ -1,6 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryLimits } from '../src/builder.ts';
+import { queryLimits } from '../src/graphql/builder.ts';
 import { graphql } from './generated/gql.ts';
 import { createOrgClient, createTestApp, expectGraphQLError, postRaw, type TestApp, type TestClient } from './support/app.ts';
 

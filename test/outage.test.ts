@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { migrate } from '../src/db/migrate.ts';
 import { createPrismaClient, type PrismaClient } from '../src/db/prisma.ts';
-import { createOrganization, createUser } from '../src/services/account-service.ts';
+import { createOrganization, createUser } from '../src/accounts/account-service.ts';
 import { type App, createApp } from '../src/yoga.ts';
 import { dropSchema } from './support/app.ts';
 import { captureLogs, errorLinesFor, type LogEntry } from './support/log-capture.ts';

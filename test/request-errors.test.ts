@@ -1,6 +1,6 @@
 import { type Plugin } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryLimits } from '../src/builder.ts';
+import { queryLimits } from '../src/graphql/builder.ts';
 import { createApp, type App } from '../src/yoga.ts';
 import { createOrgClient, createTestApp, type TestApp, type TestClient } from './support/app.ts';
 import { captureLogs, errorLinesFor } from './support/log-capture.ts';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryRateLimitStore } from '../src/http/rate-limit-store.ts';
 import { createLogger } from '../src/logger.ts';
 import { schema } from '../src/schema/index.ts';
-import { federationSchema } from '../src/schema/subgraph.ts';
+import { federationSchema } from '../src/graphql/subgraph.ts';
 import { startTracing, type Tracing } from '../src/telemetry/tracing.ts';
 import { type App, createApp } from '../src/yoga.ts';
 import { graphql } from './generated/gql.ts';

@@ -3,7 +3,7 @@ import { schema } from '../src/schema/index.ts';
 import { graphql } from './generated/gql.ts';
 import { clientWithKey, createOrgClient, createTestApp, createUserClient, type TestApp, type TestClient } from './support/app.ts';
 
-// Roles are scope-auth scopes on the schema (src/schema/roles.ts): every query needs a key,
+// Roles are scope-auth scopes on the schema (src/graphql/roles.ts): every query needs a key,
 // every mutation an editor unless its field says otherwise, user management an admin. A caller
 // without the role gets the typed ForbiddenError of the mutation's result union, never a masked
 // error; and a key acts with its own role when that is lower than its user's.

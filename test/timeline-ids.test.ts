@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { timelineEventTypes } from '../src/services/timeline.ts';
+import { timelineEventTypes } from '../src/timeline/timeline.ts';
 import { graphql } from './generated/gql.ts';
 import { createOrgClient, createTestApp, requestWithFiles, type TestApp, type TestClient } from './support/app.ts';
 

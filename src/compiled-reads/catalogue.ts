@@ -17,7 +17,7 @@ import {
   userParam,
 } from './sql.ts';
 import { selectFields, Unsupported } from './selection.ts';
-import { lastInteractedByLimit } from '../services/interaction-metadata.ts';
+import { lastInteractedByLimit } from '../timeline/interaction-metadata.ts';
 
 /**
  * What each compiled field reads, written after the resolvers it stands for (src/schema/*.ts):
@@ -106,7 +106,7 @@ typeSpecs.set('FieldValue', {
   fields: { field: toOne('CustomField', byId('fieldId')), value: same('value'), updatedAt: instant('updatedAt'), updatedBy: toOne('User', byId('updatedById')) },
 });
 
-/** The caller's and everyone's events on the person (services/interaction-metadata.ts), in one aggregate. */
+/** The caller's and everyone's events on the person (timeline/interaction-metadata.ts), in one aggregate. */
 const interactionMetadata: FieldCompiler = (c, row, field) => {
   noArgs(field);
   const events = c.alias();

@@ -8,7 +8,7 @@ import {
   type GraphQLSchema,
   isObjectType,
 } from 'graphql';
-import type { GraphQLContext } from '../context.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
 import { quoteIdent } from '../db/migrate.ts';
 import { rawReadClient } from '../db/read-replica.ts';
 import { type Compiled, PlanCache } from './cache.ts';

@@ -1,5 +1,5 @@
 import type { GraphQLObjectType } from 'graphql';
-import { localId } from '../schema/ids.ts';
+import { localId } from '../graphql/ids.ts';
 import type { RootCompiler } from './root.ts';
 import type { SelectedField } from './selection.ts';
 import { compileObject, type Compiler, organizationParam, rootParam, statement } from './sql.ts';

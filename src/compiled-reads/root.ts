@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { type CursorKey, decodeCursor, querySignature } from '../services/keyset.ts';
-import { maxPageSize } from '../schema/pagination.ts';
-import { localId } from '../schema/ids.ts';
+import { type CursorKey, decodeCursor, querySignature } from '../db/keyset.ts';
+import { maxPageSize } from '../graphql/pagination.ts';
+import { localId } from '../graphql/ids.ts';
 import { type SelectedField, Unsupported } from './selection.ts';
 import { compileObject, type Compiler, connection, isoInstant, objectTypeOf, organizationParam, rootParam, statement } from './sql.ts';
 import './catalogue.ts';

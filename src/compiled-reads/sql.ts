@@ -1,5 +1,5 @@
 import { type FieldNode, getNamedType, type GraphQLObjectType, isObjectType } from 'graphql';
-import { maxPageSize } from '../schema/pagination.ts';
+import { maxPageSize } from '../graphql/pagination.ts';
 import { type SelectedField, type SelectionContext, selectFields, Unsupported } from './selection.ts';
 
 /**

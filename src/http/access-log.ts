@@ -1,6 +1,6 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
 import type { Logger } from '../logger.ts';
 
 /** What the access line says of a request beyond its method and path, learnt as it runs. */

@@ -1,8 +1,8 @@
 import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
 import type { Logger } from '../logger.ts';
-import type { Actor } from '../services/actor.ts';
+import type { Actor } from '../shared/actor.ts';
 import { maskUnexpected } from './errors.ts';
 
 /**

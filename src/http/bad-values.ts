@@ -15,10 +15,10 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
 import type { OperationCheck } from './auth.ts';
-import type { FieldIssue } from '../services/errors.ts';
-import { textIssues } from '../services/text-values.ts';
+import type { FieldIssue } from '../shared/errors.ts';
+import { textIssues } from '../shared/text-values.ts';
 
 /**
  * Values no resolver should ever see, refused before execution as one BAD_USER_INPUT error whose
@@ -28,7 +28,7 @@ import { textIssues } from '../services/text-values.ts';
  * nested fields included: plugin-prisma reads a nested connection's arguments and cursor while it
  * plans its parent's query, before that field's own resolver could look at them.
  *
- * Root mutations that answer a ValidationError are left to schema/text-check.ts, which answers it
+ * Root mutations that answer a ValidationError are left to graphql/text-check.ts, which answers it
  * as that typed result. The people connection checks its own (signed, typed) cursors.
  */
 export function useBadValueCheck(): Plugin<GraphQLContext> {

@@ -1,9 +1,9 @@
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
-import { ShuttingDownError } from '../services/errors.ts';
+import { ShuttingDownError } from '../shared/errors.ts';
 
 /** What a client is told to wait before retrying while the database cannot be reached. */
 export const retryAfterSeconds = 5;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError, print } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
 import type { PrismaClient } from '../db/prisma.ts';
-import { claimIdempotencyKey, saveIdempotentResponse } from '../services/idempotency-service.ts';
+import { claimIdempotencyKey, saveIdempotentResponse } from './idempotency-store.ts';
 
 /** An Idempotency-Key: 1 to 255 visible ASCII characters (a UUID is usual). */
 const keyPattern = /^[\x21-\x7e]{1,255}$/;

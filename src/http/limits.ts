@@ -15,15 +15,15 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { queryLimits } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
+import { queryLimits } from '../graphql/builder.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
 import { isGraphQLError } from './errors.ts';
 import { readBodyUnless } from './read-body.ts';
 import { useStrictUtf8 } from './utf8.ts';
 import type { OperationCheck } from './auth.ts';
-import { inputLimitErrors } from '../schema/input-limits.ts';
+import { inputLimitErrors } from '../graphql/input-limits.ts';
 import { useInputNestingLimit } from './input-nesting.ts';
-import { maxCsvBytes } from '../services/import-csv.ts';
+import { maxCsvBytes } from '../imports/import-csv.ts';
 
 /**
  * Limits on the request and its document, applied as it is read, parsed and validated: before the
@@ -231,7 +231,7 @@ function introspectionLimitRule(max: number): ValidationRule {
 
 /**
  * Once the caller is known (an anonymous operation that is not about the schema has been refused
- * by then): the bounds on every argument of the operation (schema/input-limits.ts), then its cost
+ * by then): the bounds on every argument of the operation (graphql/input-limits.ts), then its cost
  * against queryLimits, measured by @pothos/plugin-complexity's rule with the fields' cost model.
  * Both before any resolver runs, so a refused operation sends no SQL.
  */

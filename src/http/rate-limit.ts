@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.ts';
-import { hashApiKey } from '../services/account-service.ts';
-import type { KeyRateLimit } from '../services/actor.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import { hashApiKey } from '../accounts/account-service.ts';
+import type { KeyRateLimit } from '../shared/actor.ts';
 import { bearerToken } from './auth.ts';
 import { operationCostOf, queryTooComplex } from './limits.ts';
 import type { RateLimitPolicy, RateLimitStore } from './rate-limit-store.ts';

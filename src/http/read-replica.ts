@@ -1,6 +1,6 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
 import type { PrismaClient } from '../db/prisma.ts';
 
 /**

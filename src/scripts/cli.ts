@@ -3,7 +3,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { createPrismaClient, type PrismaClient } from '../db/prisma.ts';
 import { createLogger } from '../logger.ts';
-import { ValidationError } from '../services/errors.ts';
+import { ValidationError } from '../shared/errors.ts';
 
 /**
  * Runs a command against the configured database: PostgreSQL with DATABASE_URL, else the

@@ -1,15 +1,15 @@
 import { faker } from '@faker-js/faker';
 import type { PrismaClient } from '../db/prisma.ts';
-import { createOrganization } from '../services/account-service.ts';
-import type { ServiceContext } from '../services/actor.ts';
-import { createCustomField } from '../services/custom-field-service.ts';
-import { setPersonField, setPersonFields } from '../services/field-value-service.ts';
-import { createGroupCategory } from '../services/group-category-service.ts';
-import { addGroupMember, createGroup } from '../services/group-service.ts';
-import { createNoteCategory } from '../services/note-category-service.ts';
-import { createNote } from '../services/note-service.ts';
-import { archivePerson, createPerson, updatePerson } from '../services/person-service.ts';
-import { createTag, tagPerson } from '../services/tag-service.ts';
+import { createOrganization } from '../accounts/account-service.ts';
+import type { ServiceContext } from '../shared/actor.ts';
+import { createCustomField } from '../fields/custom-field-service.ts';
+import { setPersonField, setPersonFields } from '../fields/field-value-service.ts';
+import { createGroupCategory } from '../groups/group-category-service.ts';
+import { addGroupMember, createGroup } from '../groups/group-service.ts';
+import { createNoteCategory } from '../notes/note-category-service.ts';
+import { createNote } from '../notes/note-service.ts';
+import { archivePerson, createPerson, updatePerson } from '../people/person-service.ts';
+import { createTag, tagPerson } from '../tags/tag-service.ts';
 import { runCommand } from './cli.ts';
 
 // npm run demo:seed [-- --name "Demo Org" --people 50]

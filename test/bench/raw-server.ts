@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { quoteIdent } from '../../src/db/migrate.ts';
-import { hashApiKey } from '../../src/services/account-service.ts';
-import { decodeGlobalId } from '../../src/services/global-ids.ts';
+import { hashApiKey } from '../../src/accounts/account-service.ts';
+import { decodeGlobalId } from '../../src/shared/global-ids.ts';
 import { pageQuery, personByIdQuery } from './scenarios.ts';
 import { readStats } from './stats.ts';
 
@@ -24,7 +24,7 @@ import { readStats } from './stats.ts';
  *   compact JSON; equal once parsed, and making it compact would cost the parse this avoids.
  * - A malformed person id: both answer person null, but the API does not ask the database then,
  *   while this still runs its statement, which is also what checks the key.
- * - Ids are decoded with src/services/global-ids.ts, which refuses some odd base64 that the relay
+ * - Ids are decoded with src/shared/global-ids.ts, which refuses some odd base64 that the relay
  *   plugin's decoder would still read; the benchmark only sends well-formed ids.
  * - Errors (unknown key, other queries) are not shaped as Yoga's; only success is compared.
  */

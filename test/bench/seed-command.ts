@@ -1,5 +1,5 @@
 import { runCommand } from '../../src/scripts/cli.ts';
-import { newApiKey } from '../../src/services/account-service.ts';
+import { newApiKey } from '../../src/accounts/account-service.ts';
 import { seedOrganization } from './seed.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { faker } from '@faker-js/faker';
 import type { PrismaClient } from '../../src/db/prisma.ts';
-import { createOrganization } from '../../src/services/account-service.ts';
+import { createOrganization } from '../../src/accounts/account-service.ts';
 
 /**
  * A realistic organisation for the benchmark: people with 2 to 3 emails, 1 to 3 tags, 1 to 2

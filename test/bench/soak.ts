@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { faker } from '@faker-js/faker';
 import { createPrismaClient } from '../../src/db/prisma.ts';
-import { createUser } from '../../src/services/account-service.ts';
+import { createUser } from '../../src/accounts/account-service.ts';
 import { personFields } from './scenarios.ts';
 import { type SeededOrg, seedOrganization } from './seed.ts';
 

@@ -7,8 +7,8 @@ import { inject } from 'vitest';
 import { migrate, quoteIdent } from '../../src/db/migrate.ts';
 import { createPrismaClient, type PrismaClient } from '../../src/db/prisma.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { UserRole } from '../../src/services/actor.ts';
-import { createOrganization, createUser } from '../../src/services/account-service.ts';
+import type { UserRole } from '../../src/shared/actor.ts';
+import { createOrganization, createUser } from '../../src/accounts/account-service.ts';
 import { type App, type AppOptions, createApp } from '../../src/yoga.ts';
 
 export interface TestApp {

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { createPrismaClient, type PrismaClient } from '../../src/db/prisma.ts';
 import { createLogger } from '../../src/logger.ts';
 import { liveEvents, serveApp, type ServedApp } from '../../src/server.ts';
-import type { EventBus } from '../../src/services/events.ts';
+import type { EventBus } from '../../src/shared/events.ts';
 import { createApp } from '../../src/yoga.ts';
 import type { TestApp } from './app.ts';
 

@@ -1,0 +1,480 @@
+import type { Db } from '../db/prisma.ts';
+import { discardNotedSince, notedSoFar } from '../db/after-commit.ts';
+import type { Import, Person, Tag } from '../generated/prisma/client.ts';
+import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
+import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.ts';
+import { DomainError, type FieldIssue, IssueList, notInOrganisation, ShuttingDownError, ValidationError } from '../shared/errors.ts';
+import { sameValue } from '../shared/changes.ts';
+import { checkGroupsExist, groupIdsOf } from '../fields/field-value-service.ts';
+import { bulkFields, insertPlainPeople, isPlain, type PlainPerson, preparePlain, refKey } from './import-bulk.ts';
+import { type PersonInput, preparePerson } from '../people/person-input.ts';
+import { changePerson, companyIds, insertPerson } from '../people/person-service.ts';
+import { lockPeople } from '../db/row-locks.ts';
+import { recordEvent } from '../timeline/timeline.ts';
+import { nextVersion } from '../db/versions.ts';
+import { normalizeEmail } from '../shared/validation.ts';
+
+export type ImportMatchKey = 'ID' | 'EXTERNAL_ID' | 'EMAIL';
+
+/** Far above the 10,000 rows an import must take, and still a bound on one request's work. */
+export const maxImportRows = 50_000;
+
+/**
+ * Rows applied and committed together, in one transaction; each row is still atomic on its own.
+ * Small enough not to hold the embedded database's one connection for long, large enough that
+ * bulk inserts and commits are few.
+ */
+const rowsPerBatch = 500;
+
+/** A dry run is one transaction over every row, rolled back; this bounds how long it may hold it. */
+const dryRunTimeoutMs = 10 * 60_000;
+
+/**
+ * How often a running import refreshes its heartbeatAt, so that other instances can tell it from
+ * one whose process died (see markAbandonedImports); well under IMPORT_STALE_AFTER_MS.
+ */
+export const importHeartbeatMs = 10_000;
+
+/** The imports this process is running: never abandoned, whatever their heartbeat says. */
+const runningHere = new Set<string>();
+
+export interface ImportOptions {
+  /** Keys tried in this order; the first a row has that finds a person decides. Empty: every row creates. */
+  matchOn: readonly ImportMatchKey[];
+  tagIds: readonly string[];
+  groupIds: readonly string[];
+  dryRun: boolean;
+  /**
+   * Aborted when the server shuts down: the import stops before its next batch and is marked
+   * INTERRUPTED with the rows it committed.
+   */
+  signal?: AbortSignal;
+}
+
+/** A row as the import receives it: a person input, or the problems that kept it from being one. */
+export type ImportRow = { row: number; input: PersonInput } | { row: number; issues: FieldIssue[] };
+
+export interface ImportRowError {
+  row: number;
+  errors: FieldIssue[];
+}
+
+type RowOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED' | ImportRowError;
+
+interface Tally {
+  totalRows: number;
+  createdCount: number;
+  updatedCount: number;
+  unchangedCount: number;
+  failedCount: number;
+  rowErrors: ImportRowError[];
+}
+
+/** Rolls a dry run's transaction back once every row has been tried. */
+class DryRunRollback extends Error {}
+
+/**
+ * Imports people (seed 000's imports): a row that matches a person updates them, any other
+ * creates one. Rows are read from `rows` as they come (a CSV streams) and applied in batches, each
+ * row atomic: a bad row is reported with its number and problems while good rows are applied. The
+ * Import record keeps the counts and row errors, saved with each batch. A dry run applies every
+ * batch inside one transaction and rolls it back: the counts are exact, people are untouched, and
+ * only the Import record (dryRun: true) remains.
+ */
+export async function importPeople(
+  { prisma, actor, dbSchema }: ServiceContext,
+  rows: AsyncIterable<ImportRow> | Iterable<ImportRow>,
+  options: ImportOptions,
+): Promise<Import> {
+  requireWriter(actor);
+  const tags = await checkOptions(prisma, actor, options);
+  const record = await prisma.import.create({
+    data: { organizationId: actor.organizationId, actorId: actor.userId, dryRun: options.dryRun },
+  });
+  let tally: Tally = { totalRows: 0, createdCount: 0, updatedCount: 0, unchangedCount: 0, failedCount: 0, rowErrors: [] };
+  const context: BatchContext = { actor, dbSchema, options, tags, importId: record.id };
+  const batches = batchesOf(rows, options.matchOn);
+  const stopIfShuttingDown = () => {
+    if (options.signal?.aborted) {
+      throw new ShuttingDownError(
+        `The server is shutting down: the import stopped after ${tally.totalRows} rows, which are committed; it is INTERRUPTED (see imports).`,
+      );
+    }
+  };
+  // Errors are ignored: a heartbeat that fails now and then only makes the import look older.
+  const heartbeat = setInterval(() => {
+    prisma.import.update({ where: { id: record.id }, data: { heartbeatAt: new Date() } }).catch(() => {});
+  }, importHeartbeatMs);
+  heartbeat.unref();
+  runningHere.add(record.id);
+  try {
+    if (options.dryRun) {
+      await prisma
+        .$transaction(
+          async (tx) => {
+            for await (const batch of batches) {
+              stopIfShuttingDown();
+              tally = countBatch(tally, await applyBatch(tx, batch, context));
+            }
+            throw new DryRunRollback();
+          },
+          { timeout: dryRunTimeoutMs },
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof DryRunRollback)) throw error;
+        });
+    } else {
+      for await (const batch of batches) {
+        // Between batches: what is committed stays, and the next batch does not begin.
+        stopIfShuttingDown();
+        // Counted once the batch is applied and saved with it: the record never counts rows that
+        // a failed batch rolled back.
+        tally = await prisma.$transaction(async (tx) => {
+          const next = countBatch(tally, await applyBatch(tx, batch, context));
+          await tx.import.update({ where: { id: record.id }, data: { ...tallyData(next), heartbeatAt: new Date() } });
+          return next;
+        });
+      }
+    }
+  } catch (error) {
+    const status = options.signal?.aborted ? 'INTERRUPTED' : 'FAILED';
+    await prisma.import.update({ where: { id: record.id }, data: { ...tallyData(tally), status, finishedAt: new Date() } });
+    throw error;
+  } finally {
+    clearInterval(heartbeat);
+    runningHere.delete(record.id);
+  }
+  return prisma.import.update({
+    where: { id: record.id },
+    data: { ...tallyData(tally), status: 'COMPLETED', finishedAt: new Date() },
+  });
+}
+
+/**
+ * Marks INTERRUPTED the imports this process is still running, at the end of a shutdown, once
+ * their connections are cut (the batch in flight rolled back): an import that could not record
+ * itself is not left RUNNING. The counts are those of the last batch committed.
+ */
+export async function interruptImportsRunningHere(db: Db): Promise<number> {
+  if (runningHere.size === 0) return 0;
+  const { count } = await db.import.updateMany({
+    where: { status: 'RUNNING', id: { in: [...runningHere] } },
+    data: { status: 'INTERRUPTED', finishedAt: new Date() },
+  });
+  return count;
+}
+
+/**
+ * Marks INTERRUPTED the imports left RUNNING by a process that died (killed, crashed, its host
+ * gone): those whose heartbeat is older than `staleBefore`. A live import refreshes its heartbeat
+ * every importHeartbeatMs, so with several instances on one database each may run this without
+ * touching another's imports. The counts are those of the last batch committed.
+ */
+export async function markAbandonedImports(db: Db, staleBefore: Date): Promise<number> {
+  const { count } = await db.import.updateMany({
+    where: { status: 'RUNNING', heartbeatAt: { lt: staleBefore }, id: { notIn: [...runningHere] } },
+    data: { status: 'INTERRUPTED', finishedAt: new Date() },
+  });
+  return count;
+}
+
+/**
+ * Groups rows into batches whose rows are independent: a row that shares an external id or an
+ * email with an earlier row of its batch (it may match the person that row creates or changes)
+ * starts the next batch, so a batch can look all its matches up at once.
+ */
+async function* batchesOf(rows: AsyncIterable<ImportRow> | Iterable<ImportRow>, matchOn: readonly ImportMatchKey[]): AsyncGenerator<ImportRow[]> {
+  let batch: ImportRow[] = [];
+  const keys = new Set<string>();
+  for await (const row of rows) {
+    const rowKeys = 'input' in row ? matchOn.flatMap((key) => matchValues(row.input, key).map((value) => `${key} ${value}`)) : [];
+    if (batch.length === rowsPerBatch || rowKeys.some((key) => keys.has(key))) {
+      yield batch;
+      batch = [];
+      keys.clear();
+    }
+    batch.push(row);
+    for (const key of rowKeys) keys.add(key);
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The values of a row that a key compares. */
+function matchValues(input: PersonInput, key: ImportMatchKey): string[] {
+  if (key === 'ID') return input.id ? [input.id] : [];
+  if (key === 'EXTERNAL_ID') {
+    const externalId = input.externalId?.trim();
+    return externalId ? [externalId] : [];
+  }
+  return (input.emails ?? []).map(normalizeEmail).filter((email) => email !== '');
+}
+
+interface BatchContext {
+  actor: Actor;
+  dbSchema: string;
+  options: ImportOptions;
+  tags: readonly Tag[];
+  importId: string;
+}
+
+
+/**
+ * Applies one batch inside the caller's transaction. Rows that create a person from plain fields
+ * and plain custom-field values (the bulk of a large import) are checked in memory and inserted
+ * together, a handful of statements for the whole batch; the others are applied one by one, each
+ * in a savepoint.
+ */
+async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchContext): Promise<RowOutcome[]> {
+  const matches = await findMatches(tx, context, batch, context.options.matchOn);
+  const fields = await bulkFields(tx, context.actor, batch);
+  const outcomes: RowOutcome[] = [];
+  const plain: PlainPerson[] = [];
+  for (const row of batch) {
+    if ('issues' in row) {
+      outcomes.push({ row: row.row, errors: withinRow(row.issues) });
+      continue;
+    }
+    const match = matches.get(row) ?? null;
+    if (match instanceof ValidationError) {
+      outcomes.push(rowError(row.row, match));
+    } else if (match && isPlain(row.input) && !row.input.fields?.length && !context.tags.length && !context.options.groupIds.length && changesNothing(match, row.input)) {
+      // The common case of importing a file again, settled without a statement.
+      outcomes.push('UNCHANGED');
+    } else if (!match && isPlain(row.input) && (row.input.fields ?? []).every((entry) => fields.has(refKey(entry.field)))) {
+      try {
+        plain.push(preparePlain(row.input, fields));
+        outcomes.push('CREATED');
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        outcomes.push(rowError(row.row, error));
+      }
+    } else {
+      outcomes.push(await applyRow(tx, row.row, row.input, match, context));
+    }
+  }
+  await insertPlainPeople(tx, plain, { actor: context.actor, groupIds: context.options.groupIds, tags: context.tags, importId: context.importId });
+  return outcomes;
+}
+
+/**
+ * The person each row matches, looked up for the whole batch with one query per key: null when
+ * none, a ValidationError when a key finds more than one person (that row is not applied).
+ */
+async function findMatches(
+  tx: Db,
+  ctx: Pick<BatchContext, 'actor' | 'dbSchema'>,
+  batch: readonly ImportRow[],
+  matchOn: readonly ImportMatchKey[],
+): Promise<Map<ImportRow, Person | ValidationError>> {
+  const foundByKey = new Map<ImportMatchKey, Person[]>();
+  for (const key of matchOn) {
+    const values = [...new Set(batch.flatMap((row) => ('input' in row ? matchValues(row.input, key) : [])))];
+    if (values.length === 0) continue;
+    const found = await tx.person.findMany({
+      where: {
+        organizationId: ctx.actor.organizationId,
+        ...(key === 'ID' ? { id: { in: values } } : key === 'EXTERNAL_ID' ? { externalId: { in: values } } : { emails: { hasSome: values } }),
+      },
+    });
+    foundByKey.set(key, found);
+  }
+  // The matched people are written like any other write about them (row-locks.ts): locked first,
+  // in id order, and read again once locked, so that an API write to one of them meanwhile is
+  // neither lost nor interleaved, and one deleted meanwhile is no longer a match.
+  const matchedIds = [...new Set([...foundByKey.values()].flat().map((person) => person.id))];
+  const locked = new Map(
+    matchedIds.length === 0
+      ? []
+      : (await tx.person.findMany({ where: { id: { in: await lockPeople(tx, ctx, matchedIds) } } })).map((person) => [person.id, person] as const),
+  );
+  const byKey = new Map<string, Person[]>();
+  for (const [key, found] of foundByKey) {
+    for (const person of found.flatMap((candidate) => locked.get(candidate.id) ?? [])) {
+      for (const value of key === 'ID' ? [person.id] : key === 'EXTERNAL_ID' ? [person.externalId!] : person.emails) {
+        const keyed = `${key} ${value}`;
+        byKey.set(keyed, [...(byKey.get(keyed) ?? []), person]);
+      }
+    }
+  }
+  const matches = new Map<ImportRow, Person | ValidationError>();
+  for (const row of batch) {
+    if (!('input' in row)) continue;
+    for (const key of matchOn) {
+      const candidates = new Map<string, Person>();
+      for (const value of matchValues(row.input, key)) {
+        for (const person of byKey.get(`${key} ${value}`) ?? []) candidates.set(person.id, person);
+      }
+      if (candidates.size === 0) continue;
+      if (candidates.size === 1) matches.set(row, [...candidates.values()][0]!);
+      else {
+        const [path, what] = key === 'EMAIL' ? ['emails', 'these emails'] : ['externalId', 'this external id'];
+        matches.set(row, new ValidationError([{ path: [path], message: `${candidates.size} people have ${what}: the row matches none of them for sure.` }]));
+      }
+      break;
+    }
+  }
+  return matches;
+}
+
+/** One row, atomic: a savepoint undoes everything it wrote when it fails. */
+async function applyRow(tx: Db, row: number, input: PersonInput, match: Person | null, context: BatchContext): Promise<RowOutcome> {
+  await tx.$executeRawUnsafe('SAVEPOINT import_row');
+  const noted = notedSoFar(tx);
+  try {
+    const outcome = await writeRow(tx, input, match, context);
+    await tx.$executeRawUnsafe('RELEASE SAVEPOINT import_row');
+    return outcome;
+  } catch (error) {
+    // Only expected failures make a row error; anything else stops the import.
+    if (!(error instanceof DomainError)) throw error;
+    await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT import_row');
+    discardNotedSince(tx, noted);
+    return error instanceof ValidationError ? rowError(row, error) : { row, errors: [{ path: [], message: error.message }] };
+  }
+}
+
+async function writeRow(tx: Db, input: PersonInput, match: Person | null, { actor, options, tags, importId }: BatchContext): Promise<RowOutcome> {
+  // A row's id is the person's id: it names the person the row creates, or the one it matches.
+  if (input.id && match && match.id !== input.id) {
+    throw new ValidationError([{ path: ['id'], message: 'The row matches another person than its id names (by a later key of matchOn).' }]);
+  }
+  const importedAt = new Date();
+  let personId: string;
+  let outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED';
+  if (match) {
+    const { changed } = await changePerson(tx, actor, match.id, await addedTo(tx, match, input, options.groupIds), 'update');
+    personId = match.id;
+    outcome = changed ? 'UPDATED' : 'UNCHANGED';
+  } else {
+    const groups = unite(input.groups ?? [], options.groupIds);
+    personId = (await insertPerson(tx, actor, { ...input, groups }, undefined, { importedAt })).id;
+    outcome = 'CREATED';
+  }
+  if ((await addTags(tx, actor, personId, tags)) && outcome === 'UNCHANGED') outcome = 'UPDATED';
+  if (outcome === 'UNCHANGED') return outcome;
+  if (outcome === 'UPDATED') await tx.person.update({ where: { id: personId }, data: { importedAt, ...nextVersion } });
+  await recordEvent(tx, actor, personId, 'IMPORTED', { importId, result: outcome });
+  return outcome;
+}
+
+function rowError(row: number, error: ValidationError): ImportRowError {
+  return { row, errors: withinRow(error.issues) };
+}
+
+/** A row's problems with paths inside the row: ["emails", "1"], not ["input", "emails", "1"]. */
+function withinRow(issues: readonly FieldIssue[]): FieldIssue[] {
+  return issues.map((issue) => ({ ...issue, path: issue.path[0] === 'input' ? issue.path.slice(1) : issue.path }));
+}
+
+/** The tally with a batch's outcomes added. */
+function countBatch(tally: Tally, outcomes: readonly RowOutcome[]): Tally {
+  const next = { ...tally, rowErrors: [...tally.rowErrors] };
+  for (const outcome of outcomes) count(next, outcome);
+  return next;
+}
+
+function count(tally: Tally, outcome: RowOutcome): void {
+  tally.totalRows++;
+  if (outcome === 'CREATED') tally.createdCount++;
+  else if (outcome === 'UPDATED') tally.updatedCount++;
+  else if (outcome === 'UNCHANGED') tally.unchangedCount++;
+  else {
+    tally.failedCount++;
+    tally.rowErrors.push(outcome);
+  }
+}
+
+function tallyData({ rowErrors, ...counts }: Tally) {
+  return { ...counts, rowErrors: rowErrors as unknown as InputJsonValue };
+}
+
+/** The tags and groups every row gets must be this organisation's; tags are added without a value. */
+async function checkOptions(db: Db, actor: Actor, options: ImportOptions): Promise<Tag[]> {
+  const issues = new IssueList();
+  options.matchOn.forEach((key, index) => {
+    if (options.matchOn.indexOf(key) !== index) issues.add(['input', 'matchOn', String(index)], `${key} is listed twice.`);
+  });
+  const tags = await db.tag.findMany({ where: { id: { in: [...options.tagIds] }, organizationId: actor.organizationId } });
+  options.tagIds.forEach((tagId, index) => {
+    const tag = tags.find((candidate) => candidate.id === tagId);
+    const path = ['input', 'tagIds', String(index)];
+    if (!tag) issues.add(path, notInOrganisation('Tag', tagId, 'tag'));
+    else if (tag.valueType !== null) issues.add(path, `The tag "${tag.title}" needs a ${tag.valueType} value; an import adds tags without one.`);
+    if (options.tagIds.indexOf(tagId) !== index) issues.add(path, 'This tag is listed twice.');
+  });
+  await checkGroupsExist(db, actor, issues, ['input', 'groupIds'], options.groupIds);
+  issues.throwIfAny();
+  return tags;
+}
+
+/**
+ * A matched row updates the person like updatePerson, except that what it lists is added to what
+ * the person has: emails, phones, urls, addresses, companies and groups are united, the person's
+ * first (so their primary ones stay primary). Other fields it gives replace theirs.
+ */
+async function addedTo(tx: Db, person: Person, input: PersonInput, groupIds: readonly string[]): Promise<PersonInput> {
+  const result = withListsAdded(person, input);
+  if (input.companies?.length) {
+    result.companies = [...(await companyIds(tx, person.id)).map((id) => ({ id })), ...input.companies];
+  } else {
+    delete result.companies;
+  }
+  const adding = unite(input.groups ?? [], groupIds);
+  if (adding.length > 0) result.groups = unite([...(await groupIdsOf(tx, person.id))], adding);
+  else delete result.groups;
+  return result;
+}
+
+function withListsAdded(person: Person, input: PersonInput): PersonInput {
+  const result: PersonInput = { ...input };
+  for (const key of ['emails', 'phones', 'urls', 'addresses'] as const) {
+    const given = input[key];
+    if (given) result[key] = unite(person[key], given, key === 'emails' ? normalizeEmail : (item) => item.trim());
+    else delete result[key];
+  }
+  return result;
+}
+
+/**
+ * Whether a plain row would leave the person it matches as they are: the same comparison
+ * changePerson makes, done in memory. A row that does not validate is not settled here: the
+ * one-by-one path reports its problems.
+ */
+function changesNothing(person: Person, input: PersonInput): boolean {
+  try {
+    const { data } = preparePerson(withListsAdded(person, input), 'update');
+    return Object.entries(data).every(([key, value]) => sameValue(person[key as keyof Person], value));
+  } catch (error) {
+    if (error instanceof ValidationError) return false;
+    throw error;
+  }
+}
+
+/** The items of `first`, then those of `second` not already there (compared by `key`). */
+function unite(first: readonly string[], second: readonly string[], key: (item: string) => string = (item) => item): string[] {
+  const seen = new Set(first.map(key));
+  const result = [...first];
+  for (const item of second) {
+    if (seen.has(key(item))) continue;
+    seen.add(key(item));
+    result.push(item);
+  }
+  return result;
+}
+
+/** Adds the import's tags the person lacks, each with its TAG_ADDED event; true when any was added. */
+async function addTags(tx: Db, actor: Actor, personId: string, tags: readonly Tag[]): Promise<boolean> {
+  if (tags.length === 0) return false;
+  const existing = await tx.personTag.findMany({
+    where: { personId, tagId: { in: tags.map((tag) => tag.id) } },
+    select: { tagId: true },
+  });
+  const has = new Set(existing.map((assignment) => assignment.tagId));
+  const adding = tags.filter((tag) => !has.has(tag.id));
+  if (adding.length === 0) return false;
+  await tx.personTag.createMany({
+    data: adding.map((tag) => ({ personId, tagId: tag.id, organizationId: actor.organizationId })),
+  });
+  for (const tag of adding) await recordEvent(tx, actor, personId, 'TAG_ADDED', { tagId: tag.id, title: tag.title, value: null });
+  return true;
+}

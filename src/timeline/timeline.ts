@@ -1,0 +1,97 @@
+import type { Db } from '../db/prisma.ts';
+import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
+import type { Actor } from '../shared/actor.ts';
+import { noteTimelineEvent } from '../shared/events.ts';
+import { v7 as uuidv7 } from 'uuid';
+
+/** What can happen to a person. Stored as text, so adding a kind needs no migration. */
+export const timelineEventTypes = [
+  'PERSON_CREATED',
+  'PERSON_UPDATED',
+  'PERSON_ARCHIVED',
+  'PERSON_UNARCHIVED',
+  'FIELD_SET',
+  'FIELD_UNSET',
+  'TAG_ADDED',
+  'TAG_REMOVED',
+  'NOTE_ADDED',
+  'NOTE_CHANGED',
+  'NOTE_DELETED',
+  'GROUP_JOINED',
+  'GROUP_LEFT',
+  'GROUP_ROLE_CHANGED',
+  'MERGED',
+  'IMPORTED',
+  'AVATAR_CHANGED',
+] as const;
+
+export type TimelineEventType = (typeof timelineEventTypes)[number];
+
+/**
+ * The keys of event data (at any depth, `changes` included) that hold database ids, and the type
+ * each names. Events store database ids and the API turns them into global ones as it reads, so
+ * an event stored before a key was added here reads correctly too. A person's own identifiers from
+ * other systems (externalId, customerId, linkedinId) are not ids of this API and stay as they are.
+ */
+export const timelineIdKeyTypes: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    mergeId: 'Merge',
+    mergedPersonIds: 'Person',
+    personId: 'Person',
+    noteId: 'Note',
+    categoryId: 'NoteCategory',
+    tagId: 'Tag',
+    groupId: 'Group',
+    fieldId: 'CustomField',
+    importId: 'Import',
+    ownerId: 'User',
+    authorId: 'User',
+    companies: 'Company',
+    projects: 'Project',
+  }),
+);
+
+/** Written inside the transaction of the change it records, so the two stand or fall together. */
+export async function recordEvent(
+  db: Db,
+  actor: Actor,
+  personId: string,
+  type: TimelineEventType,
+  data: Record<string, InputJsonValue | null> = {},
+): Promise<void> {
+  const event = await db.timelineEvent.create({
+    data: {
+      organizationId: actor.organizationId,
+      personId,
+      actorId: actor.userId,
+      type,
+      data: data as InputJsonValue,
+    },
+    select: { id: true },
+  });
+  noteTimelineEvent(db, actor, { id: event.id, personId, type, data });
+}
+
+/** The same event for many people at once (e.g. everyone who had a tag that is being deleted). */
+export async function recordEvents(
+  db: Db,
+  actor: Actor,
+  personIds: readonly string[],
+  type: TimelineEventType,
+  data: Record<string, InputJsonValue | null> = {},
+): Promise<void> {
+  if (personIds.length === 0) return;
+  // Ids made here, as the database would, so that each event's live update can name it.
+  const events = personIds.map((personId) => ({ id: uuidv7(), personId }));
+  await db.timelineEvent.createMany({
+    data: events.map(({ id, personId }) => ({
+      id,
+      organizationId: actor.organizationId,
+      personId,
+      actorId: actor.userId,
+      type,
+      data: data as InputJsonValue,
+    })),
+  });
+  for (const event of events) noteTimelineEvent(db, actor, { ...event, type, data });
+}
