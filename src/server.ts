@@ -10,7 +10,7 @@ import type { Logger } from './logger.ts';
 import { closeRedisClients, connectRedis, createRedisClient } from './redis.ts';
 import { createEventBus, type EventBus } from './shared/events.ts';
 import { sweepExpiredIdempotencyKeys } from './http/idempotency-store.ts';
-import { interruptImportsRunningHere, markAbandonedImports } from './imports/import-service.ts';
+import { interruptImportsRunningHere, markAbandonedImports } from './imports/index.ts';
 import { redisEventTransport } from './shared/redis-events.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 import { type App, createApp } from './yoga.ts';

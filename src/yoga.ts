@@ -6,7 +6,8 @@ import type { PrismaClient } from './db/prisma.ts';
 import { useAccessLog } from './http/access-log.ts';
 import { withReadReplica } from './db/read-replica.ts';
 import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
-import { useAvatarRoute } from './avatars/avatar-route.ts';
+import { useAvatarRoute } from './avatars/index.ts';
+import { compiledReadFallbacks } from './compiled-reads/index.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { useCors } from './http/cors.ts';
 import { useDraining } from './http/draining.ts';
@@ -21,7 +22,7 @@ import { type RateLimitOptions, useRateLimit } from './http/rate-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { defaultFederationTypePrefix, federationSchema } from './graphql/subgraph.ts';
-import { type ApiKeyCacheOptions, cachedAuthenticator } from './accounts/api-key-cache.ts';
+import { type ApiKeyCacheOptions, cachedAuthenticator } from './accounts/index.ts';
 import { createEventBus, type EventBus } from './shared/events.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 
@@ -178,7 +179,7 @@ export function createApp({
       useCors(corsOrigins),
       useDraining(draining),
       useReadinessCheck({ endpoint: '/readyz', check: readiness(prisma, log) }),
-      ...useMetrics({ prisma, token: metricsToken }),
+      ...useMetrics({ prisma, token: metricsToken, metrics: [compiledReadFallbacks] }),
       ...(tracing ? [tracing.plugin] : []),
       useAvatarRoute({ prisma, log, requestIdOf }),
       useSubgraphEndpoint(subgraph),

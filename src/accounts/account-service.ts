@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../db/prisma.ts';
+import { hashApiKey } from '../shared/api-key-hash.ts';
 import type { Actor, KeyRateLimit, UserRole } from '../shared/actor.ts';
 import { IssueList, NotFoundError } from '../shared/errors.ts';
 import { cleanText, limits } from '../shared/validation.ts';
@@ -10,9 +11,7 @@ import { cleanText, limits } from '../shared/validation.ts';
  */
 const keyPrefix = 'pgw_';
 
-export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey).digest('hex');
-}
+export { hashApiKey };
 
 /** How much of a secret a key's listing shows: enough to tell keys apart, far too little to use. */
 const shownPrefixLength = keyPrefix.length + 8;

@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { PrismaClient } from '../db/prisma.ts';
 import type { Logger } from '../logger.ts';
-import { authenticate } from '../accounts/account-service.ts';
+import { authenticate } from '../accounts/index.ts';
 import { avatarVersion, findAvatar, findAvatarVersion } from './avatar-service.ts';
 import { decodeGlobalId } from '../shared/global-ids.ts';
 import { bearerToken } from '../http/auth.ts';

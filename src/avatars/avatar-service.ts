@@ -5,7 +5,7 @@ import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.
 import { IssueList, NotFoundError } from '../shared/errors.ts';
 import { lockAndFindPerson } from '../db/row-locks.ts';
 import { bumpPersonVersion } from '../db/versions.ts';
-import { recordEvent } from '../timeline/timeline.ts';
+import { recordEvent } from '../timeline/index.ts';
 
 export const maxAvatarBytes = 2 * 1024 * 1024;
 

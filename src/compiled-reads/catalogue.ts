@@ -17,7 +17,7 @@ import {
   userParam,
 } from './sql.ts';
 import { selectFields, Unsupported } from './selection.ts';
-import { lastInteractedByLimit } from '../timeline/interaction-metadata.ts';
+import { lastInteractedByLimit } from '../timeline/index.ts';
 
 /**
  * What each compiled field reads, written after the resolvers it stands for (src/schema/*.ts):

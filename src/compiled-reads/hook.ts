@@ -13,7 +13,8 @@ import { quoteIdent } from '../db/migrate.ts';
 import { rawReadClient } from '../db/read-replica.ts';
 import { type Compiled, PlanCache } from './cache.ts';
 import { compiledReadFallbacks } from './metrics.ts';
-import { type RootPlan, rootCompilers } from './root.ts';
+import { rootCompilers } from './root.ts';
+import type { RootPlan } from './sql.ts';
 import { Unsupported } from './selection.ts';
 import { compiledMark, type Compiler, typeSpecs } from './sql.ts';
 

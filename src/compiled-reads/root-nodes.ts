@@ -1,8 +1,7 @@
 import type { GraphQLObjectType } from 'graphql';
 import { localId } from '../graphql/ids.ts';
-import type { RootCompiler } from './root.ts';
 import type { SelectedField } from './selection.ts';
-import { compileObject, type Compiler, organizationParam, rootParam, statement } from './sql.ts';
+import { compileObject, type Compiler, organizationParam, type RootCompiler, rootParam, statement } from './sql.ts';
 
 /**
  * node(id), nodes(ids) and _entities(representations) when every object asked for is a Person by

@@ -3,25 +3,9 @@ import { type CursorKey, decodeCursor, querySignature } from '../db/keyset.ts';
 import { maxPageSize } from '../graphql/pagination.ts';
 import { localId } from '../graphql/ids.ts';
 import { type SelectedField, Unsupported } from './selection.ts';
-import { compileObject, type Compiler, connection, isoInstant, objectTypeOf, organizationParam, rootParam, statement } from './sql.ts';
+import { compileObject, connection, isoInstant, objectTypeOf, organizationParam, type RootCompiler, rootParam, statement } from './sql.ts';
 import './catalogue.ts';
 import { nodeCompilers } from './root-nodes.ts';
-
-/** A compiled root field: its statement and how a request's arguments become its parameters. */
-export interface RootPlan {
-  sql: string;
-  /**
-   * The parameters after the caller's ($3: the root argument; $4: the people cursor's signature), or null when the answer is known
-   * without asking (a malformed id names no one).
-   */
-  params: (args: Record<string, unknown>) => unknown[] | null | { fallback: string };
-}
-
-export interface RootCompiler {
-  /** The root arguments that shape the statement (and so its cache key); the others are parameters. */
-  shapeArgs: (args: Record<string, unknown>) => unknown;
-  compile: (c: Compiler, field: SelectedField, info: GraphQLResolveInfo) => RootPlan;
-}
 
 const archivedConditions = { ACTIVE: 'IS NULL', ARCHIVED: 'IS NOT NULL', ALL: null } as const;
 

@@ -1,4 +1,4 @@
-import { type FieldNode, getNamedType, type GraphQLObjectType, isObjectType } from 'graphql';
+import { type FieldNode, getNamedType, type GraphQLObjectType, type GraphQLResolveInfo, isObjectType } from 'graphql';
 import { maxPageSize } from '../graphql/pagination.ts';
 import { type SelectedField, type SelectionContext, selectFields, Unsupported } from './selection.ts';
 
@@ -27,6 +27,22 @@ export interface TypeSpec {
 
 /** The object types the compiler knows, by GraphQL name (catalogue.ts fills it). */
 export const typeSpecs = new Map<string, TypeSpec>();
+
+/** A compiled root field: its statement and how a request's arguments become its parameters. */
+export interface RootPlan {
+  sql: string;
+  /**
+   * The parameters after the caller's ($3: the root argument; $4: the people cursor's signature), or null when the answer is known
+   * without asking (a malformed id names no one).
+   */
+  params: (args: Record<string, unknown>) => unknown[] | null | { fallback: string };
+}
+
+export interface RootCompiler {
+  /** The root arguments that shape the statement (and so its cache key); the others are parameters. */
+  shapeArgs: (args: Record<string, unknown>) => unknown;
+  compile: (c: Compiler, field: SelectedField, info: GraphQLResolveInfo) => RootPlan;
+}
 
 export const organizationParam = '$1';
 export const userParam = '$2';

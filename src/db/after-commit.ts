@@ -1,4 +1,8 @@
-import type { Db, PrismaClient } from './prisma.ts';
+// The generated client's type, not ./prisma.ts: that module installs this one on every client it makes.
+import type { PrismaClient } from '../generated/prisma/client.ts';
+
+/** The client, or a transaction's `tx`: only its identity is used, to find what it has noted. */
+type Db = object;
 
 /**
  * Things to announce once a write is committed (live updates), never for a write that was rolled

@@ -7,7 +7,7 @@ import { ConflictError, FieldNotSetError, IssueList, NotFoundError } from '../sh
 import { type CheckedValue, checkValue, isEmptyValue, resolveReferences, sameJson } from './field-validation.ts';
 import { encodeGlobalId } from '../shared/global-ids.ts';
 import { lockAndFindPerson } from '../db/row-locks.ts';
-import { recordEvent } from '../timeline/timeline.ts';
+import { recordEvent } from '../timeline/index.ts';
 import { bumpPersonVersion, checkVersion } from '../db/versions.ts';
 
 /** One value to write: a field by id or slug, and any JSON its type allows (null or empty unsets). */

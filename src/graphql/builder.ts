@@ -9,6 +9,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type { GraphQLContext } from './context.ts';
+import type { Company, Person } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
@@ -24,6 +25,14 @@ export interface BuilderOptions {
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
   AuthScopes: RoleScopes;
+  /**
+   * Types named by string where a domain below people returns one (a tag's untagPerson, a field's
+   * setPersonField): the people domain defines them, and the domains it builds on cannot import it.
+   */
+  Objects: {
+    Person: Person;
+    Company: Company;
+  };
   Scalars: {
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };

@@ -180,3 +180,10 @@ function report(check: ArgumentCheck, kind: BoundKind, argument: string[], what:
     }),
   );
 }
+
+/**
+ * The largest CSV an import takes. A CSV of 10,000 rows is about 1.5 MB; this leaves room for wide
+ * rows and still bounds memory. Here rather than in imports/ because the transport checks it too,
+ * before it reads an upload's body (http/limits.ts).
+ */
+export const maxCsvBytes = 20 * 1024 * 1024;

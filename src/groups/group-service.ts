@@ -4,7 +4,7 @@ import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.
 import { IssueList, NotFoundError, notInOrganisation, ValidationError } from '../shared/errors.ts';
 import { holdPeople, lockPerson, lockRow } from '../db/row-locks.ts';
 import { bumpPersonVersion } from '../db/versions.ts';
-import { recordEvent, recordEvents } from '../timeline/timeline.ts';
+import { recordEvent, recordEvents } from '../timeline/index.ts';
 import { requiredTitle, titleLimits } from '../shared/titles.ts';
 import { cleanText } from '../shared/validation.ts';
 

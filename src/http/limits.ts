@@ -23,7 +23,7 @@ import { useStrictUtf8 } from './utf8.ts';
 import type { OperationCheck } from './auth.ts';
 import { inputLimitErrors } from '../graphql/input-limits.ts';
 import { useInputNestingLimit } from './input-nesting.ts';
-import { maxCsvBytes } from '../imports/import-csv.ts';
+import { maxCsvBytes } from '../graphql/input-limits.ts';
 
 /**
  * Limits on the request and its document, applied as it is read, parsed and validated: before the

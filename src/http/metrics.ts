@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createCounter, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { compiledReadFallbacks } from '../compiled-reads/index.ts';
+import { Counter, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 import { onStatement, poolOf, type PrismaClient } from '../db/prisma.ts';
 
 export const metricsPath = '/metrics';
@@ -11,6 +10,8 @@ export interface MetricsOptions {
   prisma: PrismaClient;
   /** When set, GET /metrics needs `Authorization: Bearer <token>` (METRICS_TOKEN). */
   token?: string;
+  /** Metrics of the layers above the transport (the compiled reads' fallbacks), served here too. */
+  metrics?: readonly Metric[];
 }
 
 /**
@@ -19,9 +20,9 @@ export interface MetricsOptions {
  * durations and counts, errors by code, the pg pool's connections and the SQL statements sent.
  * Operation names are labels; organisation ids and variables never are (unbounded, and private).
  */
-export function useMetrics({ prisma, token }: MetricsOptions): Plugin[] {
+export function useMetrics({ prisma, token, metrics = [] }: MetricsOptions): Plugin[] {
   const registry = new Registry();
-  registry.registerMetric(compiledReadFallbacks);
+  for (const metric of metrics) registry.registerMetric(metric);
   registerDatabaseMetrics(registry, prisma);
   registerMemoryMetrics(registry);
   return [

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.ts';
-import { hashApiKey } from '../accounts/account-service.ts';
+import { hashApiKey } from '../shared/api-key-hash.ts';
 import type { KeyRateLimit } from '../shared/actor.ts';
 import { bearerToken } from './auth.ts';
 import { operationCostOf, queryTooComplex } from './limits.ts';

@@ -3,7 +3,8 @@ import type { ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { App } from '../yoga.ts';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLContext } from '../graphql/context.ts';
 import type { Logger } from '../logger.ts';
 
 /** The GraphQL over WebSocket endpoint, beside GraphQL over HTTP (and its SSE subscriptions). */
@@ -22,7 +23,11 @@ type ConnectionParams = { Authorization?: unknown; authorization?: unknown } | u
  * socket with 4401 and the reason; each operation then authenticates again (from the cache), as a
  * request would, so a revoked key stops working within the cache's lifetime.
  */
-export function serveGraphQLOverWebSocket(server: Server, app: App, log: Logger): { close(): Promise<void> } {
+export function serveGraphQLOverWebSocket(
+  server: Server,
+  app: YogaServerInstance<Record<string, never>, GraphQLContext>,
+  log: Logger,
+): { close(): Promise<void> } {
   // A message is one operation: far below ws's default of 100 MB (an upload goes over HTTP).
   const webSocketServer = new WebSocketServer({ server, path: webSocketPath, maxPayload: maxMessageBytes });
   // The context factory reads the key from a request's headers: each operation gets a request of

@@ -3,14 +3,14 @@ import type { Db } from '../db/prisma.ts';
 import type { CustomField, Tag } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import type { Actor } from '../shared/actor.ts';
-import type { FieldRef } from '../fields/custom-field-service.ts';
+import type { FieldRef } from '../fields/index.ts';
 import { IssueList, ValidationError } from '../shared/errors.ts';
 import { noteTimelineEvent } from '../shared/events.ts';
-import { checkValue } from '../fields/field-validation.ts';
-import { findFields, lockDefinitions } from '../fields/field-value-service.ts';
-import type { ImportRow } from './import-service.ts';
-import { type PersonInput, type PreparedPerson, preparePerson } from '../people/person-input.ts';
-import type { TimelineEventType } from '../timeline/timeline.ts';
+import { checkValue } from '../fields/index.ts';
+import { findFields, lockDefinitions } from '../fields/index.ts';
+import type { ImportRow } from './row-matching.ts';
+import { type PersonInput, type PreparedPerson, preparePerson } from '../people/index.ts';
+import type { TimelineEventType } from '../timeline/index.ts';
 
 // The bulk path of an import: rows that create a person with plain fields are checked in memory
 // and written for a whole batch with a few createMany, leaving what the one-by-one path would.

@@ -1,7 +1,7 @@
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type CsvRecord, CsvSyntaxError, readCsv } from './csv.ts';
 import { type FieldIssue, ValidationError } from '../shared/errors.ts';
-import { numberFields, textFields } from '../people/person-input.ts';
+import { numberFields, textFields } from '../people/index.ts';
 import { textIssues, textProblem } from '../shared/text-values.ts';
 import { parseCalendarDate } from '../shared/validation.ts';
 
@@ -23,8 +23,7 @@ export interface CsvPersonRow {
   fields?: { field: string; value: InputJsonValue }[];
 }
 
-/** A CSV of 10,000 rows is about 1.5 MB; this leaves room for wide rows and still bounds memory. */
-export const maxCsvBytes = 20 * 1024 * 1024;
+export { maxCsvBytes } from '../graphql/input-limits.ts';
 
 export type CsvRow = { row: number; values: CsvPersonRow; issues: FieldIssue[] };
 

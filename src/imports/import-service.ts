@@ -4,27 +4,18 @@ import type { Import, Person, Tag } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.ts';
 import { DomainError, type FieldIssue, IssueList, notInOrganisation, ShuttingDownError, ValidationError } from '../shared/errors.ts';
-import { sameValue } from '../shared/changes.ts';
-import { checkGroupsExist, groupIdsOf } from '../fields/field-value-service.ts';
+import { checkGroupsExist } from '../fields/index.ts';
 import { bulkFields, insertPlainPeople, isPlain, type PlainPerson, preparePlain, refKey } from './import-bulk.ts';
-import { type PersonInput, preparePerson } from '../people/person-input.ts';
-import { changePerson, companyIds, insertPerson } from '../people/person-service.ts';
-import { lockPeople } from '../db/row-locks.ts';
-import { recordEvent } from '../timeline/timeline.ts';
+import type { PersonInput } from '../people/index.ts';
+import { changePerson, insertPerson } from '../people/index.ts';
+import { recordEvent } from '../timeline/index.ts';
 import { nextVersion } from '../db/versions.ts';
-import { normalizeEmail } from '../shared/validation.ts';
+import { addedTo, batchesOf, changesNothing, findMatches, type ImportMatchKey, type ImportRow, unite } from './row-matching.ts';
 
-export type ImportMatchKey = 'ID' | 'EXTERNAL_ID' | 'EMAIL';
+export type { ImportMatchKey, ImportRow } from './row-matching.ts';
 
 /** Far above the 10,000 rows an import must take, and still a bound on one request's work. */
 export const maxImportRows = 50_000;
-
-/**
- * Rows applied and committed together, in one transaction; each row is still atomic on its own.
- * Small enough not to hold the embedded database's one connection for long, large enough that
- * bulk inserts and commits are few.
- */
-const rowsPerBatch = 500;
 
 /** A dry run is one transaction over every row, rolled back; this bounds how long it may hold it. */
 const dryRunTimeoutMs = 10 * 60_000;
@@ -50,9 +41,6 @@ export interface ImportOptions {
    */
   signal?: AbortSignal;
 }
-
-/** A row as the import receives it: a person input, or the problems that kept it from being one. */
-export type ImportRow = { row: number; input: PersonInput } | { row: number; issues: FieldIssue[] };
 
 export interface ImportRowError {
   row: number;
@@ -178,37 +166,6 @@ export async function markAbandonedImports(db: Db, staleBefore: Date): Promise<n
   return count;
 }
 
-/**
- * Groups rows into batches whose rows are independent: a row that shares an external id or an
- * email with an earlier row of its batch (it may match the person that row creates or changes)
- * starts the next batch, so a batch can look all its matches up at once.
- */
-async function* batchesOf(rows: AsyncIterable<ImportRow> | Iterable<ImportRow>, matchOn: readonly ImportMatchKey[]): AsyncGenerator<ImportRow[]> {
-  let batch: ImportRow[] = [];
-  const keys = new Set<string>();
-  for await (const row of rows) {
-    const rowKeys = 'input' in row ? matchOn.flatMap((key) => matchValues(row.input, key).map((value) => `${key} ${value}`)) : [];
-    if (batch.length === rowsPerBatch || rowKeys.some((key) => keys.has(key))) {
-      yield batch;
-      batch = [];
-      keys.clear();
-    }
-    batch.push(row);
-    for (const key of rowKeys) keys.add(key);
-  }
-  if (batch.length > 0) yield batch;
-}
-
-/** The values of a row that a key compares. */
-function matchValues(input: PersonInput, key: ImportMatchKey): string[] {
-  if (key === 'ID') return input.id ? [input.id] : [];
-  if (key === 'EXTERNAL_ID') {
-    const externalId = input.externalId?.trim();
-    return externalId ? [externalId] : [];
-  }
-  return (input.emails ?? []).map(normalizeEmail).filter((email) => email !== '');
-}
-
 interface BatchContext {
   actor: Actor;
   dbSchema: string;
@@ -254,66 +211,6 @@ async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchCon
   }
   await insertPlainPeople(tx, plain, { actor: context.actor, groupIds: context.options.groupIds, tags: context.tags, importId: context.importId });
   return outcomes;
-}
-
-/**
- * The person each row matches, looked up for the whole batch with one query per key: null when
- * none, a ValidationError when a key finds more than one person (that row is not applied).
- */
-async function findMatches(
-  tx: Db,
-  ctx: Pick<BatchContext, 'actor' | 'dbSchema'>,
-  batch: readonly ImportRow[],
-  matchOn: readonly ImportMatchKey[],
-): Promise<Map<ImportRow, Person | ValidationError>> {
-  const foundByKey = new Map<ImportMatchKey, Person[]>();
-  for (const key of matchOn) {
-    const values = [...new Set(batch.flatMap((row) => ('input' in row ? matchValues(row.input, key) : [])))];
-    if (values.length === 0) continue;
-    const found = await tx.person.findMany({
-      where: {
-        organizationId: ctx.actor.organizationId,
-        ...(key === 'ID' ? { id: { in: values } } : key === 'EXTERNAL_ID' ? { externalId: { in: values } } : { emails: { hasSome: values } }),
-      },
-    });
-    foundByKey.set(key, found);
-  }
-  // The matched people are written like any other write about them (row-locks.ts): locked first,
-  // in id order, and read again once locked, so that an API write to one of them meanwhile is
-  // neither lost nor interleaved, and one deleted meanwhile is no longer a match.
-  const matchedIds = [...new Set([...foundByKey.values()].flat().map((person) => person.id))];
-  const locked = new Map(
-    matchedIds.length === 0
-      ? []
-      : (await tx.person.findMany({ where: { id: { in: await lockPeople(tx, ctx, matchedIds) } } })).map((person) => [person.id, person] as const),
-  );
-  const byKey = new Map<string, Person[]>();
-  for (const [key, found] of foundByKey) {
-    for (const person of found.flatMap((candidate) => locked.get(candidate.id) ?? [])) {
-      for (const value of key === 'ID' ? [person.id] : key === 'EXTERNAL_ID' ? [person.externalId!] : person.emails) {
-        const keyed = `${key} ${value}`;
-        byKey.set(keyed, [...(byKey.get(keyed) ?? []), person]);
-      }
-    }
-  }
-  const matches = new Map<ImportRow, Person | ValidationError>();
-  for (const row of batch) {
-    if (!('input' in row)) continue;
-    for (const key of matchOn) {
-      const candidates = new Map<string, Person>();
-      for (const value of matchValues(row.input, key)) {
-        for (const person of byKey.get(`${key} ${value}`) ?? []) candidates.set(person.id, person);
-      }
-      if (candidates.size === 0) continue;
-      if (candidates.size === 1) matches.set(row, [...candidates.values()][0]!);
-      else {
-        const [path, what] = key === 'EMAIL' ? ['emails', 'these emails'] : ['externalId', 'this external id'];
-        matches.set(row, new ValidationError([{ path: [path], message: `${candidates.size} people have ${what}: the row matches none of them for sure.` }]));
-      }
-      break;
-    }
-  }
-  return matches;
 }
 
 /** One row, atomic: a savepoint undoes everything it wrote when it fails. */
@@ -405,61 +302,6 @@ async function checkOptions(db: Db, actor: Actor, options: ImportOptions): Promi
   await checkGroupsExist(db, actor, issues, ['input', 'groupIds'], options.groupIds);
   issues.throwIfAny();
   return tags;
-}
-
-/**
- * A matched row updates the person like updatePerson, except that what it lists is added to what
- * the person has: emails, phones, urls, addresses, companies and groups are united, the person's
- * first (so their primary ones stay primary). Other fields it gives replace theirs.
- */
-async function addedTo(tx: Db, person: Person, input: PersonInput, groupIds: readonly string[]): Promise<PersonInput> {
-  const result = withListsAdded(person, input);
-  if (input.companies?.length) {
-    result.companies = [...(await companyIds(tx, person.id)).map((id) => ({ id })), ...input.companies];
-  } else {
-    delete result.companies;
-  }
-  const adding = unite(input.groups ?? [], groupIds);
-  if (adding.length > 0) result.groups = unite([...(await groupIdsOf(tx, person.id))], adding);
-  else delete result.groups;
-  return result;
-}
-
-function withListsAdded(person: Person, input: PersonInput): PersonInput {
-  const result: PersonInput = { ...input };
-  for (const key of ['emails', 'phones', 'urls', 'addresses'] as const) {
-    const given = input[key];
-    if (given) result[key] = unite(person[key], given, key === 'emails' ? normalizeEmail : (item) => item.trim());
-    else delete result[key];
-  }
-  return result;
-}
-
-/**
- * Whether a plain row would leave the person it matches as they are: the same comparison
- * changePerson makes, done in memory. A row that does not validate is not settled here: the
- * one-by-one path reports its problems.
- */
-function changesNothing(person: Person, input: PersonInput): boolean {
-  try {
-    const { data } = preparePerson(withListsAdded(person, input), 'update');
-    return Object.entries(data).every(([key, value]) => sameValue(person[key as keyof Person], value));
-  } catch (error) {
-    if (error instanceof ValidationError) return false;
-    throw error;
-  }
-}
-
-/** The items of `first`, then those of `second` not already there (compared by `key`). */
-function unite(first: readonly string[], second: readonly string[], key: (item: string) => string = (item) => item): string[] {
-  const seen = new Set(first.map(key));
-  const result = [...first];
-  for (const item of second) {
-    if (seen.has(key(item))) continue;
-    seen.add(key(item));
-    result.push(item);
-  }
-  return result;
 }
 
 /** Adds the import's tags the person lacks, each with its TAG_ADDED event; true when any was added. */

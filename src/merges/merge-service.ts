@@ -3,11 +3,11 @@ import type { Person } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.ts';
 import { IssueList, notInOrganisation } from '../shared/errors.ts';
-import { recordEvent } from '../timeline/timeline.ts';
+import { recordEvent } from '../timeline/index.ts';
 import { limits } from '../shared/validation.ts';
 import { sameValue, toJson } from '../shared/changes.ts';
 import { nextVersion } from '../db/versions.ts';
-import { maxProjectsPerPerson } from '../projects/project-service.ts';
+import { maxProjectsPerPerson } from '../projects/index.ts';
 
 /** The person fields a merge chooses one value for; the lists (emails, companies, ...) are united instead. */
 export const personMergeFields = [

@@ -4,9 +4,9 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.ts';
 import { ForbiddenError, IssueList, NotFoundError, notInOrganisation, ValidationError } from '../shared/errors.ts';
 import { likeLiteral } from '../db/like-pattern.ts';
-import type { WriteMode } from '../people/person-input.ts';
+import type { WriteMode } from '../shared/write-mode.ts';
 import { lockPerson, lockRow } from '../db/row-locks.ts';
-import { recordEvent } from '../timeline/timeline.ts';
+import { recordEvent } from '../timeline/index.ts';
 import { titleLimits } from '../shared/titles.ts';
 import { cleanText } from '../shared/validation.ts';
 import { checkVersion, nextVersion } from '../db/versions.ts';

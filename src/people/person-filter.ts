@@ -1,6 +1,6 @@
 import type { Db, Prisma } from '../db/prisma.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type FieldRef, fieldWhere } from '../fields/custom-field-service.ts';
+import { type FieldRef, fieldWhere } from '../fields/index.ts';
 import { IssueList, notInOrganisation } from '../shared/errors.ts';
 import { jsonStringLikeLiteral, likeLiteral } from '../db/like-pattern.ts';
 import { emptyAfterBeforeRange } from '../shared/time-range.ts';

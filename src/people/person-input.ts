@@ -1,6 +1,6 @@
 import type { Prisma } from '../db/prisma.ts';
 import { IssueList } from '../shared/errors.ts';
-import type { PersonFieldsInput } from './person-fields.ts';
+import type { PersonFieldsInput } from '../fields/index.ts';
 import { checkNonNegative, checkPattern, cleanList, cleanText, isTimeZone, limits } from '../shared/validation.ts';
 
 /** A company given by id or by name (created when missing); exactly one of the two. */
@@ -55,11 +55,9 @@ export interface PersonInput extends PersonFieldsInput {
   tagIds?: readonly string[] | null;
 }
 
-/**
- * create and replace (PUT) set every field, clearing those not given; update (PATCH) touches
- * only the fields present, and an explicit null clears one.
- */
-export type WriteMode = 'create' | 'replace' | 'update';
+import type { WriteMode } from '../shared/write-mode.ts';
+
+export type { WriteMode };
 
 export type PersonScalars = Omit<Prisma.PersonUncheckedCreateInput, 'organizationId'>;
 

@@ -4,13 +4,13 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.ts';
 import { ConflictError, IssueList, NotFoundError, notInOrganisation, ValidationError } from '../shared/errors.ts';
 import { notePersonDeleted } from '../shared/events.ts';
-import { writePersonFields } from './person-fields.ts';
+import { writePersonFields } from '../fields/index.ts';
 import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
-import { writePersonTags } from '../tags/person-tags.ts';
-import { checkProjectsExist, projectIdsOf, projectIdsToWrite } from '../projects/project-service.ts';
+import { writePersonTags } from '../tags/index.ts';
+import { checkProjectsExist, projectIdsOf, projectIdsToWrite } from '../projects/index.ts';
 import { holdProjects, lockAndFindPerson } from '../db/row-locks.ts';
 import { conflictOnDuplicate } from '../shared/titles.ts';
-import { recordEvent } from '../timeline/timeline.ts';
+import { recordEvent } from '../timeline/index.ts';
 import { sameValue, toJson } from '../shared/changes.ts';
 import { bumpPersonVersion, lockPersonAtVersion, nextVersion } from '../db/versions.ts';
 

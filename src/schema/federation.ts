@@ -4,22 +4,22 @@ import DataLoader from 'dataloader';
 import { GraphQLError, type GraphQLResolveInfo, type GraphQLSchema, isUnionType, type ResponsePath } from 'graphql';
 import { builder } from '../graphql/builder.ts';
 import { type GraphQLContext, organizationOf, serviceContext } from '../graphql/context.ts';
-import { visibleNotesWhere } from '../notes/note-service.ts';
-import { Company } from '../people/schema/company.ts';
-import { CustomField } from '../fields/schema/custom-field.ts';
-import { Group } from '../groups/schema/group.ts';
-import { GroupCategory } from '../groups/schema/group-category.ts';
+import { visibleNotesWhere } from '../notes/index.ts';
+import { Company } from '../people/index.ts';
+import { CustomField } from '../fields/index.ts';
+import { Group } from '../groups/index.ts';
+import { GroupCategory } from '../groups/index.ts';
 import { localId } from '../graphql/ids.ts';
-import { Import } from '../imports/schema/import.ts';
-import { Merge } from '../merges/schema/merge.ts';
-import { Note } from '../notes/schema/note.ts';
-import { NoteCategory } from '../notes/schema/note-category.ts';
+import { Import } from '../imports/index.ts';
+import { Merge } from '../merges/index.ts';
+import { Note } from '../notes/index.ts';
+import { NoteCategory } from '../notes/index.ts';
 import { fieldCost } from '../graphql/pagination.ts';
-import { Person } from '../people/schema/person.ts';
-import { Project } from '../projects/schema/project.ts';
-import { Tag } from '../tags/schema/tag.ts';
-import { TimelineEvent } from '../timeline/schema/timeline.ts';
-import { User } from '../accounts/schema/user.ts';
+import { Person } from '../people/index.ts';
+import { Project } from '../projects/index.ts';
+import { Tag } from '../tags/index.ts';
+import { TimelineEvent } from '../timeline/index.ts';
+import { User } from '../accounts/index.ts';
 
 /**
  * Every Node is an Apollo Federation entity keyed by its global id: another subgraph stores and

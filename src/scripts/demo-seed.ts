@@ -1,15 +1,15 @@
 import { faker } from '@faker-js/faker';
 import type { PrismaClient } from '../db/prisma.ts';
-import { createOrganization } from '../accounts/account-service.ts';
+import { createOrganization } from '../accounts/index.ts';
 import type { ServiceContext } from '../shared/actor.ts';
-import { createCustomField } from '../fields/custom-field-service.ts';
-import { setPersonField, setPersonFields } from '../fields/field-value-service.ts';
-import { createGroupCategory } from '../groups/group-category-service.ts';
-import { addGroupMember, createGroup } from '../groups/group-service.ts';
-import { createNoteCategory } from '../notes/note-category-service.ts';
-import { createNote } from '../notes/note-service.ts';
-import { archivePerson, createPerson, updatePerson } from '../people/person-service.ts';
-import { createTag, tagPerson } from '../tags/tag-service.ts';
+import { createCustomField } from '../fields/index.ts';
+import { setPersonField, setPersonFields } from '../fields/index.ts';
+import { createGroupCategory } from '../groups/index.ts';
+import { addGroupMember, createGroup } from '../groups/index.ts';
+import { createNoteCategory } from '../notes/index.ts';
+import { createNote } from '../notes/index.ts';
+import { archivePerson, createPerson, updatePerson } from '../people/index.ts';
+import { createTag, tagPerson } from '../tags/index.ts';
 import { runCommand } from './cli.ts';
 
 // npm run demo:seed [-- --name "Demo Org" --people 50]

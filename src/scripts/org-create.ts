@@ -1,4 +1,4 @@
-import { createOrganization } from '../accounts/account-service.ts';
+import { createOrganization } from '../accounts/index.ts';
 import { required, runCommand } from './cli.ts';
 
 // npm run org:create -- --name "Acme" [--admin-email admin@acme.org]

@@ -1,5 +1,5 @@
 import type { UserRole } from '../shared/actor.ts';
-import { createUser } from '../accounts/account-service.ts';
+import { createUser } from '../accounts/index.ts';
 import { required, runCommand } from './cli.ts';
 
 const roles = ['admin', 'editor', 'viewer'];

@@ -3,7 +3,7 @@ import { afterCommit, onCommit } from '../db/after-commit.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import type { Actor } from './actor.ts';
 import { ShuttingDownError } from './errors.ts';
-import type { TimelineEventType } from '../timeline/timeline.ts';
+import type { TimelineEventType } from './timeline-event-types.ts';
 
 /**
  * Live updates: what committed writes announce, and the subscriptions that hear it. Services note

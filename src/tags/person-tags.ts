@@ -3,7 +3,7 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import type { ServiceContext } from '../shared/actor.ts';
 import { IssueList, notInOrganisation } from '../shared/errors.ts';
 import { lockRows } from '../db/row-locks.ts';
-import { recordEvent } from '../timeline/timeline.ts';
+import { recordEvent } from '../timeline/index.ts';
 
 /**
  * Seed 002's `tags` in a person's body (createPerson, replacePerson, updatePerson): the person

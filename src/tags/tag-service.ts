@@ -5,7 +5,7 @@ import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.
 import { ConflictError, IssueList, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { holdPeople, lockAndFindPerson, lockPerson, lockRow } from '../db/row-locks.ts';
 import { bumpPersonVersion } from '../db/versions.ts';
-import { recordEvent, recordEvents } from '../timeline/timeline.ts';
+import { recordEvent, recordEvents } from '../timeline/index.ts';
 import { conflictOnDuplicate, requiredTitle, titleLimits } from '../shared/titles.ts';
 import { checkPattern, cleanText } from '../shared/validation.ts';
 

@@ -2,30 +2,10 @@ import type { Db } from '../db/prisma.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import type { Actor } from '../shared/actor.ts';
 import { noteTimelineEvent } from '../shared/events.ts';
+import type { TimelineEventType } from '../shared/timeline-event-types.ts';
 import { v7 as uuidv7 } from 'uuid';
 
-/** What can happen to a person. Stored as text, so adding a kind needs no migration. */
-export const timelineEventTypes = [
-  'PERSON_CREATED',
-  'PERSON_UPDATED',
-  'PERSON_ARCHIVED',
-  'PERSON_UNARCHIVED',
-  'FIELD_SET',
-  'FIELD_UNSET',
-  'TAG_ADDED',
-  'TAG_REMOVED',
-  'NOTE_ADDED',
-  'NOTE_CHANGED',
-  'NOTE_DELETED',
-  'GROUP_JOINED',
-  'GROUP_LEFT',
-  'GROUP_ROLE_CHANGED',
-  'MERGED',
-  'IMPORTED',
-  'AVATAR_CHANGED',
-] as const;
-
-export type TimelineEventType = (typeof timelineEventTypes)[number];
+export { timelineEventTypes, type TimelineEventType } from '../shared/timeline-event-types.ts';
 
 /**
  * The keys of event data (at any depth, `changes` included) that hold database ids, and the type

@@ -4,7 +4,6 @@ import { serviceContext } from '../../graphql/context.ts';
 import { avatarVersion, removePersonAvatar, setPersonAvatar } from '../avatar-service.ts';
 import { mutationResult } from '../../graphql/errors.ts';
 import { targetId } from '../../graphql/ids.ts';
-import { Person } from '../../people/schema/person.ts';
 
 /** Where `GET /avatars/<id>` serves a person's image; src/avatars/avatar-route.ts reads this path. */
 export function avatarPath(personId: string, version: string): string {
@@ -27,7 +26,7 @@ const avatarEvent = 'The timeline records AVATAR_CHANGED with { before: { conten
 
 builder.mutationField('setPersonAvatar', (t) =>
   t.field({
-    type: Person,
+    type: 'Person',
     description:
       'Sets or replaces the picture of a person (seed 000): a PNG, JPEG or WebP of at most 2 MB (2,097,152 bytes), ' +
       'judged by its content, not its name. Sent as a multipart request; a request body over 3 MB is refused ' +
@@ -44,7 +43,7 @@ builder.mutationField('setPersonAvatar', (t) =>
 
 builder.mutationField('removePersonAvatar', (t) =>
   t.field({
-    type: Person,
+    type: 'Person',
     description: `Removes the picture of a person; a NotFoundError when there is none. ${avatarEvent}`,
     errors: mutationResult('RemovePersonAvatar', 'person'),
     args: { personId: t.arg.id({ required: true }) },

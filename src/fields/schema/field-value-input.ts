@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import type { IssueList } from '../../shared/errors.ts';
 import type { FieldValueInput as FieldValue, GroupFieldValues } from '../field-value-service.ts';
-import type { PersonFieldsInput } from '../../people/person-fields.ts';
+import type { PersonFieldsInput } from '../person-fields.ts';
 import { fieldRef } from './custom-field.ts';
 import { inputId } from '../../graphql/ids.ts';
 

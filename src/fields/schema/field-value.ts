@@ -8,14 +8,12 @@ import { ConflictError, FieldNotSetError, IssueList } from '../../shared/errors.
 import { setPersonField, setPersonFields, unsetPersonField } from '../field-value-service.ts';
 import { decodeGlobalId } from '../../shared/global-ids.ts';
 import { parseCalendarDate } from '../../shared/validation.ts';
-import { Company } from '../../people/schema/company.ts';
 import { fieldRef } from './custom-field.ts';
 import { expectedVersionDescription, mutationResult } from '../../graphql/errors.ts';
 import { GroupFieldValuesInput, toGroupFieldValues } from './field-value-input.ts';
 import { targetId } from '../../graphql/ids.ts';
 import { searchTextBound } from '../../graphql/input-limits.ts';
-import { Person } from '../../people/schema/person.ts';
-import { User } from '../../accounts/schema/user.ts';
+import { User } from '../../accounts/index.ts';
 
 export const FieldValue = builder.prismaObject('PersonFieldValue', {
   name: 'FieldValue',
@@ -102,8 +100,8 @@ builder.objectFields(ObjectValue, (t) => ({
 
 const Contact = builder.unionType('Contact', {
   description: 'A person or a company that a CONTACT value names; __typename tells which.',
-  types: () => [Person, Company],
-  resolveType: (row) => ('familyName' in row ? Person : Company),
+  types: () => ['Person', 'Company'],
+  resolveType: (row) => ('familyName' in row ? 'Person' : 'Company'),
 });
 
 builder.objectFields(ContactValue, (t) => ({
@@ -194,7 +192,7 @@ builder.prismaObjectFields('Person', (t) => ({
 
 builder.mutationField('setPersonField', (t) =>
   t.field({
-    type: Person,
+    type: 'Person',
     description:
       "Sets one custom field on a person (seed 000's PUT): any JSON the field's type allows. " +
       'A null or empty value ("", [], {}) unsets the field and always succeeds, set or not.',
@@ -211,7 +209,7 @@ builder.mutationField('setPersonField', (t) =>
 
 builder.mutationField('unsetPersonField', (t) =>
   t.field({
-    type: Person,
+    type: 'Person',
     description: "Unsets one custom field on a person (seed 000's DELETE); FieldNotSetError when it was not set.",
     errors: mutationResult('UnsetPersonField', 'person', [FieldNotSetError]),
     args: {
@@ -224,7 +222,7 @@ builder.mutationField('unsetPersonField', (t) =>
 
 builder.mutationField('setPersonFields', (t) =>
   t.field({
-    type: Person,
+    type: 'Person',
     description:
       "Sets values grouped by group (seed 003): each group must be one the person is in, each field one of that group's. " +
       'null or [] unsets. Any problem refuses the whole call.',

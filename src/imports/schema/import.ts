@@ -14,7 +14,7 @@ import {
 import { FieldError, mutationResult, payloadQuery } from '../../graphql/errors.ts';
 import { inputId } from '../../graphql/ids.ts';
 import { inputLimits } from '../../graphql/input-limits.ts';
-import { type PersonInputArg, personInputFields, toPersonInput } from '../../people/schema/person.ts';
+import { type PersonInputArg, personInputFields, toPersonInput } from '../../people/index.ts';
 
 const ImportStatusEnum = builder.enumType('ImportStatus', {
   values: {

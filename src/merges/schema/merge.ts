@@ -11,9 +11,9 @@ import {
   personMergeFields,
 } from '../merge-service.ts';
 import { mutationResult, payloadQuery } from '../../graphql/errors.ts';
-import { primeInteractionMetadata } from '../../timeline/schema/interaction-metadata.ts';
+import { primeInteractionMetadata } from '../../timeline/index.ts';
 import { inputId, localId } from '../../graphql/ids.ts';
-import { Person } from '../../people/schema/person.ts';
+import { Person } from '../../people/index.ts';
 
 /** givenName → GIVEN_NAME; ownerId → OWNER, as Person's field is `owner`. */
 function enumName(field: PersonMergeField): string {

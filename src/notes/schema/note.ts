@@ -19,7 +19,7 @@ import { emptyAfterBeforeRange } from '../../shared/time-range.ts';
 import { expectedVersionDescription, mutationResult } from '../../graphql/errors.ts';
 import { inputId, localId, targetId } from '../../graphql/ids.ts';
 import { searchTextBound } from '../../graphql/input-limits.ts';
-import { asUserInputError, nodesPath, OrderDirectionEnum } from '../../people/schema/people.ts';
+import { asUserInputError, nodesPath, OrderDirectionEnum } from '../../graphql/connections.ts';
 
 const actorOf = (ctx: GraphQLContext) => serviceContext(ctx).actor;
 

@@ -1,13 +1,12 @@
-import { type GraphQLResolveInfo, Kind, type SelectionNode } from 'graphql';
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import { GraphQLError } from 'graphql';
 import { builder } from '../../graphql/builder.ts';
+import { asUserInputError, nodesPath, OrderDirectionEnum } from '../../graphql/connections.ts';
 import { keysetConnection } from '../../graphql/pagination.ts';
 import { serviceContext } from '../../graphql/context.ts';
 import { IssueList, ValidationError } from '../../shared/errors.ts';
 import type { PersonFilter } from '../person-filter.ts';
 import { listPeople, type PersonOrder } from '../person-list.ts';
-import { fieldRef } from '../../fields/schema/custom-field.ts';
+import { fieldRef } from '../../fields/index.ts';
 import { inputId } from '../../graphql/ids.ts';
 import { inputLimits, searchTextBound } from '../../graphql/input-limits.ts';
 import { Person } from './person.ts';
@@ -75,7 +74,6 @@ const PersonFilterInput = builder.inputRef<PersonFilterArg>('PersonFilter').impl
 const PersonOrderFieldEnum = builder.enumType('PersonOrderField', {
   values: ['FAMILY_NAME', 'GIVEN_NAME', 'CREATED_AT', 'UPDATED_AT', 'LAST_ACTIVE_AT'] as const,
 });
-export const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
 const NullsOrderEnum = builder.enumType('NullsOrder', { values: ['FIRST', 'LAST'] as const });
 
 const PersonOrderInput = builder.inputType('PersonOrder', {
@@ -118,37 +116,6 @@ function toPersonFilter(filter: PersonFilterArg, path: string[], issues: IssueLi
     or: filter.or?.map((nested, index) => toPersonFilter(nested, [...path, 'or', String(index)], issues)),
     not: filter.not && toPersonFilter(filter.not, [...path, 'not'], issues),
   };
-}
-
-/** A bad filter or cursor in a query is the client's mistake: a GraphQL error naming the argument. */
-export function asUserInputError(error: unknown): never {
-  if (error instanceof ValidationError) {
-    throw new GraphQLError(error.message, {
-      extensions: { code: 'BAD_USER_INPUT', fieldErrors: error.issues },
-    });
-  }
-  throw error;
-}
-
-/**
- * Where the connection's people are selected: `edges { node }`, or `nodes` when only that is
- * asked for, so that either form plans its nested fields into the page's one query. (With both,
- * `nodes` reuses the edges' rows and only what they lack is loaded, in one batch.)
- */
-export function nodesPath(info: GraphQLResolveInfo): string[] {
-  const selected = new Set<string>();
-  const collect = (selections: readonly SelectionNode[]) => {
-    for (const selection of selections) {
-      if (selection.kind === Kind.FIELD) selected.add(selection.name.value);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet.selections);
-      else {
-        const fragment = info.fragments[selection.name.value];
-        if (fragment) collect(fragment.selectionSet.selections);
-      }
-    }
-  };
-  for (const node of info.fieldNodes) collect(node.selectionSet?.selections ?? []);
-  return !selected.has('edges') && selected.has('nodes') ? ['nodes'] : ['edges', 'node'];
 }
 
 builder.queryField('people', (t) =>

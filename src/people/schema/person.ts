@@ -14,7 +14,7 @@ import {
 } from '../person-service.ts';
 import { Company, CompanyRefInput, personCompanyLinksSelect } from './company.ts';
 import { expectedVersionDescription, mutationResult } from '../../graphql/errors.ts';
-import { FieldValueInput, GroupFieldValuesInput, toPersonFieldsInput } from '../../fields/schema/field-value-input.ts';
+import { FieldValueInput, GroupFieldValuesInput, toPersonFieldsInput } from '../../fields/index.ts';
 import { inputId, localId, targetId } from '../../graphql/ids.ts';
 
 export const Person = builder.prismaNode('Person', {

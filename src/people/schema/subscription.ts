@@ -6,7 +6,7 @@ import { type GraphQLContext, organizationOf, serviceContext } from '../../graph
 import { type PersonChange, personChangeKinds, type TimelineEventAdded } from '../../shared/events.ts';
 import { localId } from '../../graphql/ids.ts';
 import { Person } from './person.ts';
-import { TimelineEvent } from '../../timeline/schema/timeline.ts';
+import { TimelineEvent } from '../../timeline/index.ts';
 
 // Live updates over Server-Sent Events or graphql-ws (src/http/websocket.ts). Messages carry ids
 // only; every field below reads through the subscriber's own context, as a query would, so a

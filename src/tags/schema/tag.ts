@@ -6,7 +6,6 @@ import { createTag, deleteTag, tagPerson, untagPerson, updateTag } from '../tag-
 import { mutationResult } from '../../graphql/errors.ts';
 import { localId, targetId } from '../../graphql/ids.ts';
 import { searchTextBound } from '../../graphql/input-limits.ts';
-import { Person } from '../../people/schema/person.ts';
 
 export const TagValueTypeEnum = builder.enumType('TagValueType', {
   description: 'What value a tag carries on each person it is on, if any.',
@@ -181,7 +180,7 @@ builder.mutationField('tagPerson', (t) =>
 
 builder.mutationField('untagPerson', (t) =>
   t.field({
-    type: Person,
+    type: 'Person',
     description: 'Takes a tag off a person (DELETE, seed 000); a tag that is not on them is a NotFoundError.',
     errors: mutationResult('UntagPerson', 'person'),
     args: { personId: t.arg.id({ required: true }), tagId: t.arg.id({ required: true }) },

@@ -9,7 +9,7 @@ import {
   lastInteractedByLimit,
   loadInteractionMetadata,
 } from '../interaction-metadata.ts';
-import { User } from '../../accounts/schema/user.ts';
+import { User } from '../../accounts/index.ts';
 
 /**
  * A person's interactionMetadata before it is asked for: the workspace figures come with the

@@ -12,9 +12,9 @@ import {
   maxFieldEntries,
   maxGroups,
   writeValues,
-} from '../fields/field-value-service.ts';
-import type { WriteMode } from './person-input.ts';
-import { recordEvent } from '../timeline/timeline.ts';
+} from './field-value-service.ts';
+import type { WriteMode } from '../shared/write-mode.ts';
+import { recordEvent } from '../timeline/index.ts';
 
 /** What a person input says about the person's groups and custom-field values (seed 003). */
 export interface PersonFieldsInput {

@@ -1,0 +1,2 @@
+// The avatars domain's public entry: what other domains and the entry points may use of it.
+export { useAvatarRoute } from './avatar-route.ts';

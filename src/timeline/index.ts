@@ -1,0 +1,5 @@
+// The timeline domain's public entry: what other domains and the entry points may use of it.
+export { lastInteractedByLimit } from './interaction-metadata.ts';
+export { primeInteractionMetadata } from './schema/interaction-metadata.ts';
+export { TimelineEvent } from './schema/timeline.ts';
+export { recordEvent, recordEvents, type TimelineEventType } from './timeline.ts';
