@@ -1,19 +1,30 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPerson } from './client-example.ts';
-import { codeBlocks, readmeSection } from './support/readme.ts';
+import {
+  codeBlocks,
+  documentationFiles,
+  documentSection,
+  headingAnchors,
+  linkTarget,
+  readDocument,
+  relativeLinks,
+  tableRows,
+  withLinksFromRoot,
+} from './support/readme.ts';
 import { type FreshDatabase, freshDatabase, root, runBash, type ServerProcess, startServerProcess } from './support/server-process.ts';
 
 /**
- * The README's first steps, run as a newcomer pastes them: its shell blocks with bash against a
- * real server on a database of its own. Only the host and port are replaced (the README's
- * `http://localhost:4000` is the server's real, free port); the key comes from the README's own
- * commands.
+ * The README's first steps and the typed client of docs/clients.md, run as a newcomer pastes them:
+ * their shell blocks with bash against a real server on a database of its own. Only the host and
+ * port are replaced (the documents' `http://localhost:4000` is the server's real, free port); the
+ * key comes from the README's own commands. Then what keeps the README and docs/ consistent: their
+ * links resolve, and the README's settings are those of the full table.
  */
 let database: FreshDatabase;
 let server: ServerProcess;
@@ -29,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('README: A first query', () => {
-  const section = readmeSection('A first query');
+  const section = documentSection('README.md', 'A first query');
 
   it('its shell commands work pasted, one after the other', { timeout: 120_000 }, async () => {
     const commands = codeBlocks(section, 'sh');
@@ -77,8 +88,8 @@ describe('README: A first query', () => {
   });
 });
 
-describe('README: Typed client', () => {
-  const section = readmeSection('Typed client');
+describe('docs/clients.md: Typed client', () => {
+  const section = documentSection('docs/clients.md', 'Typed client');
   const [config, example] = codeBlocks(section, 'ts');
   const repositoryFile = (name: string) => readFileSync(path.join(root, name), 'utf8');
   const withoutComments = (code: string) => code.replace(/^[ \t]*\/\/.*\n/gm, '');
@@ -125,5 +136,28 @@ describe('README: Typed client', () => {
     const client = new GraphQLClient(`${server.origin}/graphql`, { headers: { authorization: `Bearer ${apiKey}` } });
     expect(await addPerson(client, 'Stella', 'Altois')).toBe('created Stella Altois');
     expect(await addPerson(client, 'Stella', ' ')).toMatch(/^invalid: input\.familyName: /);
+  });
+});
+
+describe('README and docs/', () => {
+  it.each(documentationFiles())('%s: every relative link leads to a file, and an anchor to a heading of it', (file) => {
+    const broken = relativeLinks(readDocument(file)).filter((link) => {
+      const target = linkTarget(file, link);
+      if (!existsSync(path.join(root, target.file))) return true;
+      return target.anchor !== undefined && target.file.endsWith('.md') && !headingAnchors(readDocument(target.file)).has(target.anchor);
+    });
+    expect(broken).toEqual([]);
+  });
+
+  it('the README links every page of docs/', () => {
+    const linked = new Set(relativeLinks(readDocument('README.md')).map((link) => linkTarget('README.md', link).file));
+    expect(documentationFiles().filter((file) => file !== 'README.md' && !linked.has(file))).toEqual([]);
+  });
+
+  it("the README's essential settings are rows of docs/operations.md's full table, as they are there", () => {
+    const essential = tableRows(withLinksFromRoot('README.md', documentSection('README.md', 'Settings')));
+    const all = tableRows(withLinksFromRoot('docs/operations.md', documentSection('docs/operations.md', 'Configuration')));
+    expect(essential.size).toBeGreaterThanOrEqual(5);
+    for (const [variable, row] of essential) expect(row, variable).toBe(all.get(variable));
   });
 });
