@@ -14,6 +14,7 @@ import {
   linkTarget,
   readDocument,
   relativeLinks,
+  sourcePaths,
   tableRows,
   withLinksFromRoot,
 } from './support/readme.ts';
@@ -147,6 +148,13 @@ describe('README and docs/', () => {
       return target.anchor !== undefined && target.file.endsWith('.md') && !headingAnchors(readDocument(target.file)).has(target.anchor);
     });
     expect(broken).toEqual([]);
+  });
+
+  it.each(documentationFiles())('%s: every path under src/ it names exists', (file) => {
+    // The typed client's own app has a src/ of its own: its generated folder and example.
+    const clientApp = new Set(['src/gql/', 'src/gql/persisted-documents.json', 'src/people.ts']);
+    const missing = sourcePaths(readDocument(file)).filter((named) => !clientApp.has(named) && !existsSync(path.join(root, named)));
+    expect(missing).toEqual([]);
   });
 
   it('the README links every page of docs/', () => {

@@ -91,3 +91,8 @@ export function tableRows(markdown: string): Map<string, string> {
   const rows = proseLines(markdown).filter((line) => line.startsWith('| ') && !line.startsWith('| ---'));
   return new Map(rows.map((row) => [row.split(' | ')[0]!.slice(2), row]));
 }
+
+/** The paths under src/ that a text names in inline code (`src/db/prisma.ts`, `src/compiled-reads/`). */
+export function sourcePaths(markdown: string): string[] {
+  return [...proseLines(markdown).join('\n').matchAll(/`(src\/[^`\s]*)`/g)].map((match) => match[1]!);
+}
