@@ -1,6 +1,7 @@
 import type { Db } from '../db/prisma.ts';
 import type { Actor } from '../shared/actor.ts';
 import { IssueList } from '../shared/errors.ts';
+import { firstHolders } from '../shared/merge-order.ts';
 import {
   checkEntries,
   checkGroupsExist,
@@ -104,4 +105,15 @@ async function writeGroups(
   for (const groupId of leaving) events.add(personId, 'GROUP_LEFT', { groupId });
   for (const groupId of joining) events.add(personId, 'GROUP_JOINED', { groupId, role: 'MEMBER' });
   return leaving.length > 0 || joining.length > 0;
+}
+
+/** A merge's custom-field values: each field once on the primary, the first value in merge order. */
+export async function mergePersonFieldValues(db: Db, primaryId: string, otherIds: readonly string[]): Promise<number> {
+  const rows = await db.personFieldValue.findMany({ where: { personId: { in: [primaryId, ...otherIds] } } });
+  let count = 0;
+  for (const [personId, fieldIds] of firstHolders(rows, (row) => row.fieldId, primaryId, otherIds)) {
+    const result = await db.personFieldValue.updateMany({ where: { personId, fieldId: { in: fieldIds } }, data: { personId: primaryId } });
+    count += result.count;
+  }
+  return count;
 }

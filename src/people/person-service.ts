@@ -252,7 +252,7 @@ async function checkReferences(
 }
 
 /** Replaces the person's companies with these, in this order (the first is primary). */
-async function linkCompanies(db: Db, actor: Actor, personId: string, refs: CompanyRef[]): Promise<string[]> {
+export async function linkCompanies(db: Db, actor: Actor, personId: string, refs: CompanyRef[]): Promise<string[]> {
   const byName = await companiesByName(db, actor, refs.flatMap((ref) => (ref.id ? [] : [ref.name!])));
   const ids: string[] = [];
   for (const ref of refs) {

@@ -3,6 +3,7 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import type { ServiceContext } from '../shared/actor.ts';
 import { IssueList, notInOrganisation } from '../shared/errors.ts';
 import { lockRows } from '../db/row-locks.ts';
+import { firstHolders } from '../shared/merge-order.ts';
 import type { PendingEvents } from '../timeline/index.ts';
 
 /**
@@ -66,4 +67,15 @@ export async function writePersonTags(
   }
   for (const tagId of adding) events.add(personId, 'TAG_ADDED', { tagId, title: tags.get(tagId)!.title, value: null });
   return removing.length > 0 || adding.length > 0;
+}
+
+/** A merge's tags: each tag once on the primary, with the value of the first in merge order that has it. */
+export async function mergePersonTags(db: Db, primaryId: string, otherIds: readonly string[]): Promise<number> {
+  const rows = await db.personTag.findMany({ where: { personId: { in: [primaryId, ...otherIds] } } });
+  let count = 0;
+  for (const [personId, tagIds] of firstHolders(rows, (row) => row.tagId, primaryId, otherIds)) {
+    const result = await db.personTag.updateMany({ where: { personId, tagId: { in: tagIds } }, data: { personId: primaryId } });
+    count += result.count;
+  }
+  return count;
 }
