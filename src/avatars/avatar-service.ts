@@ -101,3 +101,9 @@ export function findAvatar(prisma: Db, actor: Actor, personId: string): Promise<
 export function avatarVersion(avatar: { updatedAt: Date }): string {
   return String(avatar.updatedAt.getTime());
 }
+
+/** A merge's avatar: the primary ends with the chosen person's (none when null), and no other. */
+export async function mergeAvatar(db: Db, primaryId: string, sourceId: string | null): Promise<void> {
+  await db.personAvatar.deleteMany({ where: { personId: primaryId } });
+  if (sourceId) await db.personAvatar.update({ where: { personId: sourceId }, data: { personId: primaryId } });
+}

@@ -7,7 +7,7 @@ import { ConflictError, FieldNotSetError, IssueList, NotFoundError } from '../sh
 import { type CheckedValue, checkValue, isEmptyValue, resolveReferences, sameJson } from './field-validation.ts';
 import { encodeGlobalId } from '../shared/global-ids.ts';
 import { lockAndFindPerson } from '../db/row-locks.ts';
-import { recordEvent } from '../timeline/index.ts';
+import { PendingEvents, recordPending } from '../timeline/index.ts';
 import { bumpPersonVersion, checkVersion } from '../db/versions.ts';
 
 /** One value to write: a field by id or slug, and any JSON its type allows (null or empty unsets). */
@@ -49,7 +49,9 @@ export async function setPersonField(
     await findFieldOrThrow(tx, actor, field);
     const entry = { field, value, fieldPath: ['field'], valuePath: ['value'] };
     const checked = await checkEntries(tx, actor, [entry], () => groupIdsOf(tx, personId));
-    const changed = await writeValues(tx, actor, personId, checked, { clearOthers: false });
+    const events = new PendingEvents();
+    const changed = await writeValues(tx, actor, personId, checked, events, { clearOthers: false });
+    await recordPending(tx, actor, events);
     return changed ? bumpPersonVersion(tx, personId) : person;
   });
 }
@@ -61,8 +63,10 @@ export async function unsetPersonField(ctx: ServiceContext, personId: string, re
   return inTransaction(prisma, personId, async (tx) => {
     const person = await lockAndFindPerson(tx, ctx, personId);
     const field = await findFieldOrThrow(tx, actor, ref);
-    const removed = await removeValue(tx, actor, personId, field);
+    const events = new PendingEvents();
+    const removed = await removeValue(tx, personId, field, events);
     if (!removed) throw new FieldNotSetError(field.slug, personId);
+    await recordPending(tx, actor, events);
     return bumpPersonVersion(tx, personId);
   });
 }
@@ -89,7 +93,9 @@ export async function setPersonFields(
     await checkGroupsExist(tx, actor, issues, ['groups'], groups.map((group) => group.groupId), 'groupId');
     issues.throwIfAny();
     const checked = await checkEntries(tx, actor, entries, async () => memberOf);
-    const changed = await writeValues(tx, actor, personId, checked, { clearOthers: false });
+    const events = new PendingEvents();
+    const changed = await writeValues(tx, actor, personId, checked, events, { clearOthers: false });
+    await recordPending(tx, actor, events);
     return changed ? bumpPersonVersion(tx, personId) : person;
   });
 }
@@ -228,15 +234,16 @@ export async function lockDefinitions(db: Db, fields: readonly CustomField[]): P
 }
 
 /**
- * Writes checked values: each is set, replaced or unset, with a FIELD_SET or FIELD_UNSET event;
- * a value that does not change writes nothing. `clearOthers` unsets every other field (a PUT).
- * True when any value changed.
+ * Writes checked values: each is set, replaced or unset, adding a FIELD_SET or FIELD_UNSET event
+ * to `events`; a value that does not change writes nothing. `clearOthers` unsets every other field
+ * (a PUT). True when any value changed.
  */
 export async function writeValues(
   db: Db,
   actor: Actor,
   personId: string,
   values: readonly CheckedValue[],
+  events: PendingEvents,
   { clearOthers }: { clearOthers: boolean },
 ): Promise<boolean> {
   const existing = await db.personFieldValue.findMany({
@@ -249,7 +256,7 @@ export async function writeValues(
     const previous = before.get(field.id);
     before.delete(field.id);
     if (value === null) {
-      if (previous !== undefined) changed = (await removeValue(db, actor, personId, field)) || changed;
+      if (previous !== undefined) changed = (await removeValue(db, personId, field, events)) || changed;
       continue;
     }
     if (previous !== undefined && sameJson(previous, value)) continue;
@@ -259,24 +266,24 @@ export async function writeValues(
       create: { personId, fieldId: field.id, organizationId: actor.organizationId, ...data },
       update: data,
     });
-    await recordEvent(db, actor, personId, 'FIELD_SET', { fieldId: field.id, field: field.slug, before: previous ?? null, after: value });
+    events.add(personId, 'FIELD_SET', { fieldId: field.id, field: field.slug, before: previous ?? null, after: value });
     changed = true;
   }
   if (!clearOthers) return changed;
   for (const row of existing) {
-    if (before.has(row.fieldId)) changed = (await removeValue(db, actor, personId, { id: row.fieldId, slug: row.field.slug })) || changed;
+    if (before.has(row.fieldId)) changed = (await removeValue(db, personId, { id: row.fieldId, slug: row.field.slug }, events)) || changed;
   }
   return changed;
 }
 
-/** Unsets one value with its FIELD_UNSET event; false when there was none. */
-async function removeValue(db: Db, actor: Actor, personId: string, field: Pick<CustomField, 'id' | 'slug'>): Promise<boolean> {
+/** Unsets one value, adding its FIELD_UNSET event; false when there was none. */
+async function removeValue(db: Db, personId: string, field: Pick<CustomField, 'id' | 'slug'>, events: PendingEvents): Promise<boolean> {
   const where = { personId, fieldId: field.id };
   const row = await db.personFieldValue.findUnique({ where: { personId_fieldId: where }, select: { value: true } });
   // Of two concurrent unsets, the second deletes nothing: for it the field was not set.
   const { count } = row ? await db.personFieldValue.deleteMany({ where }) : { count: 0 };
   if (count === 0) return false;
-  await recordEvent(db, actor, personId, 'FIELD_UNSET', { fieldId: field.id, field: field.slug, before: row!.value as InputJsonValue });
+  events.add(personId, 'FIELD_UNSET', { fieldId: field.id, field: field.slug, before: row!.value as InputJsonValue });
   return true;
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from '../db/prisma.ts';
 import type { Actor } from '../shared/actor.ts';
 import { IssueList } from '../shared/errors.ts';
+import { firstHolders } from '../shared/merge-order.ts';
 import {
   checkEntries,
   checkGroupsExist,
@@ -14,7 +15,7 @@ import {
   writeValues,
 } from './field-value-service.ts';
 import type { WriteMode } from '../shared/write-mode.ts';
-import { recordEvent } from '../timeline/index.ts';
+import type { PendingEvents } from '../timeline/index.ts';
 
 /** What a person input says about the person's groups and custom-field values (seed 003). */
 export interface PersonFieldsInput {
@@ -32,7 +33,7 @@ export interface PersonFieldsInput {
  * Values: create sets those given; replace (PUT) sets those given and unsets every other; update
  * touches only those given, except that `fields: null` unsets every value not given in
  * `fieldsByGroup`. Grouped values must use groups the person is in once this input is written.
- * True when a membership or a value changed.
+ * Their GROUP_* and FIELD_* events are added to `events`. True when a membership or a value changed.
  */
 export async function writePersonFields(
   db: Db,
@@ -40,6 +41,7 @@ export async function writePersonFields(
   personId: string,
   input: PersonFieldsInput,
   mode: WriteMode,
+  events: PendingEvents,
 ): Promise<boolean> {
   const untouched = input.groups === undefined && input.fields === undefined && input.fieldsByGroup === undefined;
   if (untouched && mode !== 'replace') return false;
@@ -68,9 +70,9 @@ export async function writePersonFields(
   issues.throwIfAny();
 
   const checked = entries.length > 0 ? await checkEntries(db, actor, entries, async () => memberOf) : [];
-  const groupsChanged = wantedGroups ? await writeGroups(db, actor, personId, currentGroups, wantedGroups) : false;
+  const groupsChanged = wantedGroups ? await writeGroups(db, actor, personId, currentGroups, wantedGroups, events) : false;
   const clearOthers = mode === 'replace' || (mode === 'update' && input.fields === null);
-  const valuesChanged = checked.length > 0 || clearOthers ? await writeValues(db, actor, personId, checked, { clearOthers }) : false;
+  const valuesChanged = checked.length > 0 || clearOthers ? await writeValues(db, actor, personId, checked, events, { clearOthers }) : false;
   return groupsChanged || valuesChanged;
 }
 
@@ -88,6 +90,7 @@ async function writeGroups(
   personId: string,
   current: ReadonlySet<string>,
   wanted: readonly string[],
+  events: PendingEvents,
 ): Promise<boolean> {
   const leaving = [...current].filter((groupId) => !wanted.includes(groupId));
   const joining = wanted.filter((groupId) => !current.has(groupId));
@@ -99,7 +102,18 @@ async function writeGroups(
       skipDuplicates: true,
     });
   }
-  for (const groupId of leaving) await recordEvent(db, actor, personId, 'GROUP_LEFT', { groupId });
-  for (const groupId of joining) await recordEvent(db, actor, personId, 'GROUP_JOINED', { groupId, role: 'MEMBER' });
+  for (const groupId of leaving) events.add(personId, 'GROUP_LEFT', { groupId });
+  for (const groupId of joining) events.add(personId, 'GROUP_JOINED', { groupId, role: 'MEMBER' });
   return leaving.length > 0 || joining.length > 0;
+}
+
+/** A merge's custom-field values: each field once on the primary, the first value in merge order. */
+export async function mergePersonFieldValues(db: Db, primaryId: string, otherIds: readonly string[]): Promise<number> {
+  const rows = await db.personFieldValue.findMany({ where: { personId: { in: [primaryId, ...otherIds] } } });
+  let count = 0;
+  for (const [personId, fieldIds] of firstHolders(rows, (row) => row.fieldId, primaryId, otherIds)) {
+    const result = await db.personFieldValue.updateMany({ where: { personId, fieldId: { in: fieldIds } }, data: { personId: primaryId } });
+    count += result.count;
+  }
+  return count;
 }

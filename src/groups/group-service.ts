@@ -6,6 +6,7 @@ import { holdPeople, lockPerson, lockRow } from '../db/row-locks.ts';
 import { bumpPersonVersion } from '../db/versions.ts';
 import { recordEvent, recordEvents } from '../timeline/index.ts';
 import { requiredTitle, titleLimits } from '../shared/titles.ts';
+import { firstHolders } from '../shared/merge-order.ts';
 import { cleanText } from '../shared/validation.ts';
 
 /** A group (seed 000, and seed 003's groups), ids already local. Titles need not be unique. */
@@ -191,4 +192,22 @@ function prepareGroup(input: GroupInput, mode: 'create' | 'update'): GroupColumn
   if (categoryId !== undefined) data.categoryId = categoryId;
   issues.throwIfAny();
   return data;
+}
+
+/** A merge's memberships: one per group on the primary, with the strongest role any of the people had there (MANAGER over MEMBER). */
+export async function mergeMemberships(db: Db, primaryId: string, otherIds: readonly string[]): Promise<number> {
+  const rows = await db.groupMembership.findMany({ where: { personId: { in: [primaryId, ...otherIds] } } });
+  const managedGroups = new Set(rows.filter((row) => row.role === 'MANAGER').map((row) => row.groupId));
+  let count = 0;
+  for (const [personId, groupIds] of firstHolders(rows, (row) => row.groupId, primaryId, otherIds)) {
+    const result = await db.groupMembership.updateMany({ where: { personId, groupId: { in: groupIds } }, data: { personId: primaryId } });
+    count += result.count;
+  }
+  if (managedGroups.size > 0) {
+    await db.groupMembership.updateMany({
+      where: { personId: primaryId, groupId: { in: [...managedGroups] }, role: 'MEMBER' },
+      data: { role: 'MANAGER' },
+    });
+  }
+  return count;
 }

@@ -6,9 +6,9 @@ import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.
 import { DomainError, type FieldIssue, IssueList, notInOrganisation, ShuttingDownError, ValidationError } from '../shared/errors.ts';
 import { checkGroupsExist } from '../fields/index.ts';
 import { bulkFields, insertPlainPeople, isPlain, type PlainPerson, preparePlain, refKey } from './import-bulk.ts';
-import type { PersonInput } from '../people/index.ts';
-import { changePerson, insertPerson } from '../people/index.ts';
-import { recordEvent } from '../timeline/index.ts';
+import { changePerson, insertPerson, type PersonInput, planPersonWrite } from '../people/index.ts';
+import { writePersonTags } from '../tags/index.ts';
+import { PendingEvents, recordPending } from '../timeline/index.ts';
 import { nextVersion } from '../db/versions.ts';
 import { addedTo, batchesOf, changesNothing, findMatches, type ImportMatchKey, type ImportRow, unite } from './row-matching.ts';
 
@@ -230,27 +230,39 @@ async function applyRow(tx: Db, row: number, input: PersonInput, match: Person |
   }
 }
 
-async function writeRow(tx: Db, input: PersonInput, match: Person | null, { actor, options, tags, importId }: BatchContext): Promise<RowOutcome> {
+/**
+ * A row runs the write and record steps of a person write (people/person-service.ts): a match is
+ * changed as updatePerson would (with what the row lists added to what the person has), any other
+ * row creates a person; the import's tags are added through the tags domain, and IMPORTED closes
+ * the row's events.
+ */
+async function writeRow(tx: Db, input: PersonInput, match: Person | null, context: BatchContext): Promise<RowOutcome> {
+  const { actor, options, tags, importId } = context;
   // A row's id is the person's id: it names the person the row creates, or the one it matches.
   if (input.id && match && match.id !== input.id) {
     throw new ValidationError([{ path: ['id'], message: 'The row matches another person than its id names (by a later key of matchOn).' }]);
   }
   const importedAt = new Date();
+  const events = new PendingEvents();
   let personId: string;
   let outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED';
   if (match) {
-    const { changed } = await changePerson(tx, actor, match.id, await addedTo(tx, match, input, options.groupIds), 'update');
+    const plan = planPersonWrite(await addedTo(tx, match, input, options.groupIds), 'update');
+    const { changed } = await changePerson(tx, context, match.id, plan, events);
     personId = match.id;
     outcome = changed ? 'UPDATED' : 'UNCHANGED';
   } else {
-    const groups = unite(input.groups ?? [], options.groupIds);
-    personId = (await insertPerson(tx, actor, { ...input, groups }, undefined, { importedAt })).id;
+    const plan = planPersonWrite({ ...input, groups: unite(input.groups ?? [], options.groupIds) }, 'create');
+    personId = (await insertPerson(tx, context, plan, events, { importedAt })).id;
     outcome = 'CREATED';
   }
-  if ((await addTags(tx, actor, personId, tags)) && outcome === 'UNCHANGED') outcome = 'UPDATED';
+  // The import's tags are added to those the person has, without a value (checkOptions made sure none needs one).
+  const tagIds = tags.map((tag) => tag.id);
+  if ((await writePersonTags(tx, context, personId, tagIds, events, { keepOthers: true })) && outcome === 'UNCHANGED') outcome = 'UPDATED';
   if (outcome === 'UNCHANGED') return outcome;
   if (outcome === 'UPDATED') await tx.person.update({ where: { id: personId }, data: { importedAt, ...nextVersion } });
-  await recordEvent(tx, actor, personId, 'IMPORTED', { importId, result: outcome });
+  events.add(personId, 'IMPORTED', { importId, result: outcome });
+  await recordPending(tx, actor, events);
   return outcome;
 }
 
@@ -302,21 +314,4 @@ async function checkOptions(db: Db, actor: Actor, options: ImportOptions): Promi
   await checkGroupsExist(db, actor, issues, ['input', 'groupIds'], options.groupIds);
   issues.throwIfAny();
   return tags;
-}
-
-/** Adds the import's tags the person lacks, each with its TAG_ADDED event; true when any was added. */
-async function addTags(tx: Db, actor: Actor, personId: string, tags: readonly Tag[]): Promise<boolean> {
-  if (tags.length === 0) return false;
-  const existing = await tx.personTag.findMany({
-    where: { personId, tagId: { in: tags.map((tag) => tag.id) } },
-    select: { tagId: true },
-  });
-  const has = new Set(existing.map((assignment) => assignment.tagId));
-  const adding = tags.filter((tag) => !has.has(tag.id));
-  if (adding.length === 0) return false;
-  await tx.personTag.createMany({
-    data: adding.map((tag) => ({ personId, tagId: tag.id, organizationId: actor.organizationId })),
-  });
-  for (const tag of adding) await recordEvent(tx, actor, personId, 'TAG_ADDED', { tagId: tag.id, title: tag.title, value: null });
-  return true;
 }

@@ -3,7 +3,13 @@ import type { Person } from '../generated/prisma/client.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.ts';
 import { IssueList, notInOrganisation } from '../shared/errors.ts';
-import { recordEvent } from '../timeline/index.ts';
+import { mergeAvatar } from '../avatars/index.ts';
+import { mergePersonFieldValues } from '../fields/index.ts';
+import { mergeMemberships } from '../groups/index.ts';
+import { mergeNotes } from '../notes/index.ts';
+import { linkCompanies } from '../people/index.ts';
+import { mergePersonTags } from '../tags/index.ts';
+import { mergeTimelines, recordEvent } from '../timeline/index.ts';
 import { limits } from '../shared/validation.ts';
 import { sameValue, toJson } from '../shared/changes.ts';
 import { nextVersion } from '../db/versions.ts';
@@ -181,32 +187,22 @@ async function mergeInTransaction(db: Db, actor: Actor, input: MergeInput, perso
   // A merge always changes the primary: the others' notes, events and the rest move to them.
   await db.person.update({ where: { id: primary.id }, data: { ...data, ...nextVersion } });
   if (!sameValue(companyIds.united, companyIds.primary)) {
-    await db.personCompany.deleteMany({ where: { personId: primary.id } });
-    await db.personCompany.createMany({
-      data: companyIds.united.map((companyId, position) => ({
-        personId: primary.id,
-        companyId,
-        position,
-        organizationId: actor.organizationId,
-      })),
-    });
+    await linkCompanies(db, actor, primary.id, companyIds.united.map((id) => ({ id })));
     changes.companies = { before: companyIds.primary, after: companyIds.united };
   }
   const avatarSource = chooseAvatarSource(ordered, input.overrides, byId);
   if (avatarSource !== primary) {
-    await db.personAvatar.deleteMany({ where: { personId: primary.id } });
-    if (avatarSource) await db.personAvatar.update({ where: { personId: avatarSource.id }, data: { personId: primary.id } });
+    await mergeAvatar(db, primary.id, avatarSource?.id ?? null);
     changes.avatar = { before: toJson(primary.avatar !== null), after: toJson(avatarSource !== null) };
   }
 
+  // What hangs on the others moves to the primary, each by the rule of the domain it belongs to.
   const moved = {
-    tags: await moveTags(db, primary.id, otherIds),
-    memberships: await moveMemberships(db, primary.id, otherIds),
-    fieldValues: await moveFieldValues(db, primary.id, otherIds),
-    notes: (await db.note.updateMany({ where: { personId: { in: otherIds } }, data: { personId: primary.id } })).count,
-    timelineEvents: (
-      await db.timelineEvent.updateMany({ where: { personId: { in: otherIds } }, data: { personId: primary.id } })
-    ).count,
+    tags: await mergePersonTags(db, primary.id, otherIds),
+    memberships: await mergeMemberships(db, primary.id, otherIds),
+    fieldValues: await mergePersonFieldValues(db, primary.id, otherIds),
+    notes: await mergeNotes(db, primary.id, otherIds),
+    timelineEvents: await mergeTimelines(db, primary.id, otherIds),
   };
   const merge = await db.merge.create({
     data: {
@@ -288,24 +284,6 @@ async function uniteCompanies(db: Db, orderedIds: string[]): Promise<{ primary: 
   return { primary: ofPerson(orderedIds[0]!), united: unite(orderedIds.flatMap(ofPerson), (id) => id) };
 }
 
-/**
- * Moves to the primary, for each key (tag, field), the row of the first person in merge order
- * that has one: the primary's own wins, then the others' in the order given.
- */
-function firstHolders<Row extends { personId: string }>(rows: Row[], key: (row: Row) => string, primaryId: string, otherIds: string[]) {
-  const holder = new Map<string, string>();
-  for (const personId of [primaryId, ...otherIds]) {
-    for (const row of rows) {
-      if (row.personId === personId && !holder.has(key(row))) holder.set(key(row), personId);
-    }
-  }
-  const moves = new Map<string, string[]>();
-  for (const [rowKey, personId] of holder) {
-    if (personId !== primaryId) moves.set(personId, [...(moves.get(personId) ?? []), rowKey]);
-  }
-  return moves;
-}
-
 /** The primary's projects and everyone's together, each sorted (a person's projects have no order). */
 async function uniteProjects(db: Db, primaryId: string, otherIds: string[]): Promise<{ primary: string[]; united: string[] }> {
   const people = await db.person.findMany({
@@ -314,50 +292,4 @@ async function uniteProjects(db: Db, primaryId: string, otherIds: string[]): Pro
   });
   const idsOf = (rows: typeof people) => [...new Set(rows.flatMap((person) => person.projects.map((project) => project.id)))].sort();
   return { primary: idsOf(people.filter((person) => person.id === primaryId)), united: idsOf(people) };
-}
-
-async function moveTags(db: Db, primaryId: string, otherIds: string[]): Promise<number> {
-  const rows = await db.personTag.findMany({ where: { personId: { in: [primaryId, ...otherIds] } } });
-  let count = 0;
-  for (const [personId, tagIds] of firstHolders(rows, (row) => row.tagId, primaryId, otherIds)) {
-    const result = await db.personTag.updateMany({ where: { personId, tagId: { in: tagIds } }, data: { personId: primaryId } });
-    count += result.count;
-  }
-  return count;
-}
-
-async function moveFieldValues(db: Db, primaryId: string, otherIds: string[]): Promise<number> {
-  const rows = await db.personFieldValue.findMany({ where: { personId: { in: [primaryId, ...otherIds] } } });
-  let count = 0;
-  for (const [personId, fieldIds] of firstHolders(rows, (row) => row.fieldId, primaryId, otherIds)) {
-    const result = await db.personFieldValue.updateMany({
-      where: { personId, fieldId: { in: fieldIds } },
-      data: { personId: primaryId },
-    });
-    count += result.count;
-  }
-  return count;
-}
-
-/** One membership per group, with the strongest role any of the people had there (MANAGER over MEMBER). */
-async function moveMemberships(db: Db, primaryId: string, otherIds: string[]): Promise<number> {
-  const rows = await db.groupMembership.findMany({ where: { personId: { in: [primaryId, ...otherIds] } } });
-  const managedGroups = new Set(rows.filter((row) => row.role === 'MANAGER').map((row) => row.groupId));
-  const moves = firstHolders(rows, (row) => row.groupId, primaryId, otherIds);
-  let count = 0;
-  for (const [personId, groupIds] of moves) {
-    const result = await db.groupMembership.updateMany({
-      where: { personId, groupId: { in: groupIds } },
-      data: { personId: primaryId },
-    });
-    count += result.count;
-  }
-  const promoted = [...managedGroups];
-  if (promoted.length > 0) {
-    await db.groupMembership.updateMany({
-      where: { personId: primaryId, groupId: { in: promoted }, role: 'MEMBER' },
-      data: { role: 'MANAGER' },
-    });
-  }
-  return count;
 }

@@ -277,3 +277,8 @@ function toJson(value: unknown): InputJsonValue | null {
   if (value instanceof Date) return value.toISOString();
   return value as InputJsonValue;
 }
+
+/** A merge's notes: every note of the merged-away people moves to the primary. */
+export async function mergeNotes(db: Db, primaryId: string, otherIds: readonly string[]): Promise<number> {
+  return (await db.note.updateMany({ where: { personId: { in: [...otherIds] } }, data: { personId: primaryId } })).count;
+}

@@ -1,6 +1,7 @@
 import type { Prisma } from '../db/prisma.ts';
 import { IssueList } from '../shared/errors.ts';
 import type { PersonFieldsInput } from '../fields/index.ts';
+import { projectIdsToWrite } from '../projects/index.ts';
 import { checkNonNegative, checkPattern, cleanList, cleanText, isTimeZone, limits } from '../shared/validation.ts';
 
 /** A company given by id or by name (created when missing); exactly one of the two. */
@@ -176,4 +177,20 @@ function prepareTagIds(issues: IssueList, path: string[], tagIds: readonly strin
     if (tagIds.indexOf(tagId) !== index) issues.add([...path, String(index)], 'This tag is listed twice.');
   });
   return [...tagIds];
+}
+
+/**
+ * Step one of a person write (person-service.ts): the whole input checked and turned into what
+ * to write, before any SQL. Whatever needs the database (the owner, companies, projects and tags
+ * being this organisation's) is checked by the write step, with the rows it depends on locked.
+ */
+export interface PersonPlan extends PreparedPerson {
+  input: PersonInput;
+  mode: WriteMode;
+  /** undefined: leave the projects as they are; otherwise exactly these, sorted. */
+  projectIds: string[] | undefined;
+}
+
+export function planPersonWrite(input: PersonInput, mode: WriteMode): PersonPlan {
+  return { ...preparePerson(input, mode), input, mode, projectIds: projectIdsToWrite(input, mode) };
 }

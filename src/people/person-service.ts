@@ -5,59 +5,41 @@ import { type Actor, requireWriter, type ServiceContext } from '../shared/actor.
 import { ConflictError, IssueList, NotFoundError, notInOrganisation, ValidationError } from '../shared/errors.ts';
 import { notePersonDeleted } from '../shared/events.ts';
 import { writePersonFields } from '../fields/index.ts';
-import { type CompanyRef, type PersonInput, type PreparedPerson, preparePerson, type WriteMode } from './person-input.ts';
+import { type CompanyRef, type PersonInput, type PersonPlan, planPersonWrite, type WriteMode } from './person-input.ts';
 import { writePersonTags } from '../tags/index.ts';
-import { checkProjectsExist, projectIdsOf, projectIdsToWrite } from '../projects/index.ts';
+import { checkProjectsExist, projectIdsOf } from '../projects/index.ts';
 import { holdProjects, lockAndFindPerson } from '../db/row-locks.ts';
 import { conflictOnDuplicate } from '../shared/titles.ts';
-import { recordEvent } from '../timeline/index.ts';
+import { PendingEvents, recordEvent, recordPending } from '../timeline/index.ts';
 import { sameValue, toJson } from '../shared/changes.ts';
 import { bumpPersonVersion, lockPersonAtVersion, nextVersion } from '../db/versions.ts';
 
+/*
+ * A person write is three steps, each named here:
+ * 1. prepare: planPersonWrite (person-input.ts) checks the whole input and turns it into a plan,
+ *    before any SQL;
+ * 2. write: insertPerson or changePerson, inside one transaction with the rows it depends on
+ *    locked, write the person and every part of the input (companies, projects, groups and field
+ *    values through the fields domain, tags through the tags domain); each part adds the timeline
+ *    events it implies to a PendingEvents;
+ * 3. record: recordPending writes those events in one statement; their live updates go out once
+ *    the transaction commits.
+ * An import row runs the same write and record steps (imports/import-service.ts).
+ */
+
+/** Who writes, as the write step needs it: row locks name the schema (db/row-locks.ts). */
+type Writer = Pick<ServiceContext, 'actor' | 'dbSchema'>;
+
 export async function createPerson(ctx: ServiceContext, input: PersonInput): Promise<Person> {
-  const { prisma, actor } = ctx;
-  requireWriter(actor);
-  const prepared = preparePerson(input, 'create');
-  const projectIds = projectIdsToWrite(input, 'create')!;
-  return prisma.$transaction(async (tx) => {
-    await holdProjects(tx, ctx, projectIds);
-    const person = await insertPerson(tx, actor, input, prepared);
-    await writePersonTags(tx, ctx, person.id, prepared.tagIds, true);
+  requireWriter(ctx.actor);
+  const plan = planPersonWrite(input, 'create');
+  return ctx.prisma.$transaction(async (tx) => {
+    await holdProjects(tx, ctx, plan.projectIds!);
+    const events = new PendingEvents();
+    const person = await insertPerson(tx, ctx, plan, events);
+    await recordPending(tx, ctx.actor, events);
     return person;
   });
-}
-
-/** Creates a person inside the caller's transaction (createPerson's, or an import row's). */
-export async function insertPerson(
-  tx: Db,
-  actor: Actor,
-  input: PersonInput,
-  { data, companies }: PreparedPerson = preparePerson(input, 'create'),
-  { importedAt }: { importedAt?: Date } = {},
-): Promise<Person> {
-  const projectIds = projectIdsToWrite(input, 'create')!;
-  await checkReferences(tx, actor, data.ownerId, companies);
-  await checkProjectsExist(tx, actor, projectIds, input.projectIds ?? []);
-  if (data.id) await assertIdFree(tx, data.id);
-  const person = await conflictOnDuplicate(
-    tx.person.create({
-      data: {
-        ...data,
-        familyName: data.familyName!,
-        organizationId: actor.organizationId,
-        createdById: actor.userId,
-        importedAt,
-        ...(projectIds.length > 0 ? { projects: { connect: projectIds.map((id) => ({ id })) } } : {}),
-      },
-    }),
-    idTakenMessage(data.id),
-  );
-  if (companies) await linkCompanies(tx, actor, person.id, companies);
-  await recordEvent(tx, actor, person.id, 'PERSON_CREATED');
-  await writePersonFields(tx, actor, person.id, input, 'create');
-  // Created already archived (seed 002): the event archivePerson writes.
-  if (person.archivedAt) await recordEvent(tx, actor, person.id, 'PERSON_ARCHIVED');
-  return person;
 }
 
 /**
@@ -80,50 +62,84 @@ async function writePerson(
   mode: Exclude<WriteMode, 'create'>,
   expectedVersion: number | null | undefined,
 ): Promise<Person> {
-  const { prisma, actor } = ctx;
-  requireWriter(actor);
-  const prepared = preparePerson(input, mode);
+  requireWriter(ctx.actor);
+  const plan = planPersonWrite(input, mode);
   // The body's id (a PUT sends back what a GET gave) may only name the person it replaces.
   if (input.id != null && input.id !== id) {
     throw new ValidationError([{ path: ['input', 'id'], message: "A person's id cannot change: give this person's own id, or none." }]);
   }
-  const projectIds = projectIdsToWrite(input, mode);
-  return prisma.$transaction(async (tx) => {
+  return ctx.prisma.$transaction(async (tx) => {
     // changePerson's "before" and the events it writes must not interleave with another write's.
     await lockPersonAtVersion(tx, ctx, id, expectedVersion);
-    await holdProjects(tx, ctx, projectIds ?? []);
-    const { person, changed } = await changePerson(tx, actor, id, input, mode, prepared);
-    const tagsChanged = await writePersonTags(tx, ctx, id, prepared.tagIds, false);
-    return changed || tagsChanged ? bumpPersonVersion(tx, id) : person;
+    await holdProjects(tx, ctx, plan.projectIds ?? []);
+    const events = new PendingEvents();
+    const { person, changed } = await changePerson(tx, ctx, id, plan, events);
+    await recordPending(tx, ctx.actor, events);
+    return changed ? bumpPersonVersion(tx, id) : person;
   });
 }
 
+/** The write step of a create, inside the caller's transaction (createPerson's, or an import row's). */
+export async function insertPerson(
+  tx: Db,
+  writer: Writer,
+  { input, data, companies, tagIds, projectIds = [] }: PersonPlan,
+  events: PendingEvents,
+  { importedAt }: { importedAt?: Date } = {},
+): Promise<Person> {
+  const { actor } = writer;
+  await checkReferences(tx, actor, data.ownerId, companies);
+  await checkProjectsExist(tx, actor, projectIds, input.projectIds ?? []);
+  if (data.id) await assertIdFree(tx, data.id);
+  const person = await conflictOnDuplicate(
+    tx.person.create({
+      data: {
+        ...data,
+        familyName: data.familyName!,
+        organizationId: actor.organizationId,
+        createdById: actor.userId,
+        importedAt,
+        ...(projectIds.length > 0 ? { projects: { connect: projectIds.map((id) => ({ id })) } } : {}),
+      },
+    }),
+    idTakenMessage(data.id),
+  );
+  if (companies) await linkCompanies(tx, actor, person.id, companies);
+  events.add(person.id, 'PERSON_CREATED');
+  await writePersonFields(tx, actor, person.id, input, 'create', events);
+  // Created already archived (seed 002): the event archivePerson writes.
+  if (person.archivedAt) events.add(person.id, 'PERSON_ARCHIVED');
+  await writePersonTags(tx, writer, person.id, tagIds, events, { isNew: true });
+  return person;
+}
+
 /**
- * Writes a person input over an existing person inside the caller's transaction; `changed` says
- * whether anything differs afterwards (an import counts such a row as unchanged). The caller
- * counts the change in the person's version, once for its whole write.
+ * The write step of a replace or an update, over an existing person inside the caller's
+ * transaction (the person locked); `changed` says whether anything differs afterwards (an import
+ * counts such a row as unchanged). The caller counts the change in the person's version, once for
+ * its whole write.
  */
 export async function changePerson(
   tx: Db,
-  actor: Actor,
+  writer: Writer,
   id: string,
-  input: PersonInput,
-  mode: Exclude<WriteMode, 'create'>,
-  { data, companies }: PreparedPerson = preparePerson(input, mode),
+  { input, mode, data, companies, tagIds, projectIds }: PersonPlan,
+  events: PendingEvents,
 ): Promise<{ person: Person; changed: boolean }> {
+  if (mode === 'create') throw new Error('changePerson writes over an existing person: use insertPerson.');
+  const { actor } = writer;
   const before = await findPersonOrThrow(tx, actor, id);
-  const projectIds = projectIdsToWrite(input, mode);
   await checkReferences(tx, actor, data.ownerId, companies);
   if (projectIds) await checkProjectsExist(tx, actor, projectIds, input.projectIds ?? []);
-  // Groups and field values record their own timeline events (GROUP_*, FIELD_*).
-  const fieldsChanged = await writePersonFields(tx, actor, id, input, mode);
+  // Groups and field values add their own timeline events (GROUP_*, FIELD_*).
+  const fieldsChanged = await writePersonFields(tx, actor, id, input, mode, events);
   const changes: Record<string, { before: InputJsonValue | null; after: InputJsonValue | null }> = {};
   const { archivedAt, ...fields } = data;
   for (const [key, after] of Object.entries(fields)) {
     const previous = before[key as keyof Person];
     if (!sameValue(previous, after)) changes[key] = { before: toJson(previous), after: toJson(after) };
   }
-  // Archiving and unarchiving write the events archivePerson and unarchivePerson write; moving the
+  // Archiving and unarchiving add the events archivePerson and unarchivePerson write; moving the
   // date of an archived person is a change like any other.
   const archiving = archivedAt === undefined || sameValue(before.archivedAt, archivedAt) ? undefined : archivedAt;
   if (archiving && before.archivedAt) changes.archivedAt = { before: toJson(before.archivedAt), after: toJson(archiving) };
@@ -141,12 +157,16 @@ export async function changePerson(
       projects = { set: projectIds.map((projectId) => ({ id: projectId })) };
     }
   }
-  if (Object.keys(changes).length === 0 && archiving === undefined) return { person: before, changed: fieldsChanged };
-  const person = await tx.person.update({ where: { id }, data: projects ? { ...data, projects } : data });
-  if (Object.keys(changes).length > 0) await recordEvent(tx, actor, id, 'PERSON_UPDATED', { changes });
-  if (archiving && !before.archivedAt) await recordEvent(tx, actor, id, 'PERSON_ARCHIVED');
-  if (archiving === null) await recordEvent(tx, actor, id, 'PERSON_UNARCHIVED');
-  return { person, changed: true };
+  let person = before;
+  const personChanged = Object.keys(changes).length > 0 || archiving !== undefined;
+  if (personChanged) {
+    person = await tx.person.update({ where: { id }, data: projects ? { ...data, projects } : data });
+    if (Object.keys(changes).length > 0) events.add(id, 'PERSON_UPDATED', { changes });
+    if (archiving && !before.archivedAt) events.add(id, 'PERSON_ARCHIVED');
+    if (archiving === null) events.add(id, 'PERSON_UNARCHIVED');
+  }
+  const tagsChanged = await writePersonTags(tx, writer, id, tagIds, events);
+  return { person, changed: personChanged || fieldsChanged || tagsChanged };
 }
 
 export async function archivePerson(ctx: ServiceContext, id: string): Promise<Person> {
@@ -232,7 +252,7 @@ async function checkReferences(
 }
 
 /** Replaces the person's companies with these, in this order (the first is primary). */
-async function linkCompanies(db: Db, actor: Actor, personId: string, refs: CompanyRef[]): Promise<string[]> {
+export async function linkCompanies(db: Db, actor: Actor, personId: string, refs: CompanyRef[]): Promise<string[]> {
   const byName = await companiesByName(db, actor, refs.flatMap((ref) => (ref.id ? [] : [ref.name!])));
   const ids: string[] = [];
   for (const ref of refs) {

@@ -3,28 +3,34 @@ import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespac
 import type { ServiceContext } from '../shared/actor.ts';
 import { IssueList, notInOrganisation } from '../shared/errors.ts';
 import { lockRows } from '../db/row-locks.ts';
-import { recordEvent } from '../timeline/index.ts';
+import { firstHolders } from '../shared/merge-order.ts';
+import type { PendingEvents } from '../timeline/index.ts';
 
 /**
  * Seed 002's `tags` in a person's body (createPerson, replacePerson, updatePerson): the person
  * ends up with exactly `tagIds`, by the rules of tagPerson and untagPerson. A tag they already
  * have is kept as it is, with its value (no event); a new one is added without a value, so a tag
  * with a value type cannot be added this way (tagPerson gives it its value); a tag not listed is
- * taken off. Each addition and removal writes the TAG_ADDED or TAG_REMOVED that tagPerson and
- * untagPerson write. Runs inside the person's transaction, the person locked (or new). True when
- * a tag was added or removed.
+ * taken off, unless `keepOthers` (an import adds its tags to those the person has). Each addition
+ * and removal adds the TAG_ADDED or TAG_REMOVED that tagPerson and untagPerson write to `events`.
+ * Runs inside the person's transaction, the person locked (or new). True when a tag was added or
+ * removed.
  */
 export async function writePersonTags(
   tx: Db,
   ctx: Pick<ServiceContext, 'actor' | 'dbSchema'>,
   personId: string,
   tagIds: readonly string[] | undefined,
-  isNew: boolean,
+  events: PendingEvents,
+  { isNew = false, keepOthers = false }: { isNew?: boolean; keepOthers?: boolean } = {},
 ): Promise<boolean> {
   if (tagIds === undefined) return false;
   const current = isNew
     ? []
-    : await tx.personTag.findMany({ where: { personId }, select: { tagId: true, value: true } });
+    : await tx.personTag.findMany({
+        where: { personId, ...(keepOthers ? { tagId: { in: [...tagIds] } } : {}) },
+        select: { tagId: true, value: true },
+      });
   if (tagIds.length === 0 && current.length === 0) return false;
   // Every tag concerned is held (FOR KEY SHARE, as tagPerson and untagPerson hold theirs): a
   // deleteTag or a change of value type waits for this write, or came first and the tag is gone.
@@ -47,7 +53,7 @@ export async function writePersonTags(
   });
   issues.throwIfAny();
   // A tag deleted meanwhile took its assignment with it (and wrote its own TAG_REMOVED).
-  const removing = current.filter((assignment) => !tagIds.includes(assignment.tagId) && tags.has(assignment.tagId));
+  const removing = keepOthers ? [] : current.filter((assignment) => !tagIds.includes(assignment.tagId) && tags.has(assignment.tagId));
   if (removing.length > 0) {
     await tx.personTag.deleteMany({ where: { personId, tagId: { in: removing.map((assignment) => assignment.tagId) } } });
   }
@@ -57,14 +63,19 @@ export async function writePersonTags(
     });
   }
   for (const { tagId, value } of removing) {
-    await recordEvent(tx, ctx.actor, personId, 'TAG_REMOVED', {
-      tagId,
-      title: tags.get(tagId)!.title,
-      value: (value ?? null) as InputJsonValue | null,
-    });
+    events.add(personId, 'TAG_REMOVED', { tagId, title: tags.get(tagId)!.title, value: (value ?? null) as InputJsonValue | null });
   }
-  for (const tagId of adding) {
-    await recordEvent(tx, ctx.actor, personId, 'TAG_ADDED', { tagId, title: tags.get(tagId)!.title, value: null });
-  }
+  for (const tagId of adding) events.add(personId, 'TAG_ADDED', { tagId, title: tags.get(tagId)!.title, value: null });
   return removing.length > 0 || adding.length > 0;
+}
+
+/** A merge's tags: each tag once on the primary, with the value of the first in merge order that has it. */
+export async function mergePersonTags(db: Db, primaryId: string, otherIds: readonly string[]): Promise<number> {
+  const rows = await db.personTag.findMany({ where: { personId: { in: [primaryId, ...otherIds] } } });
+  let count = 0;
+  for (const [personId, tagIds] of firstHolders(rows, (row) => row.tagId, primaryId, otherIds)) {
+    const result = await db.personTag.updateMany({ where: { personId, tagId: { in: tagIds } }, data: { personId: primaryId } });
+    count += result.count;
+  }
+  return count;
 }

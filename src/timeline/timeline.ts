@@ -75,3 +75,8 @@ export async function recordEvents(
   });
   for (const event of events) noteTimelineEvent(db, actor, { ...event, type, data });
 }
+
+/** A merge's timeline: the merged-away people's events move to the primary, whose timeline tells their story too. */
+export async function mergeTimelines(db: Db, primaryId: string, otherIds: readonly string[]): Promise<number> {
+  return (await db.timelineEvent.updateMany({ where: { personId: { in: [...otherIds] } }, data: { personId: primaryId } })).count;
+}
