@@ -5,7 +5,7 @@ import { defaultFederationTypePrefix } from './graphql/subgraph.ts';
 export interface Config {
   /** PostgreSQL to use; without it the server runs embedded PGlite in dataDir. */
   databaseUrl: string | undefined;
-  /** A read replica of databaseUrl's PostgreSQL: query operations read there (see README, Running at scale). */
+  /** A read replica of databaseUrl's PostgreSQL: query operations read there (see "Running at scale" in docs/operations.md). */
   databaseReplicaUrl: string | undefined;
   dataDir: string;
   port: number;

@@ -13,7 +13,7 @@ export interface RateLimitOptions extends RateLimitPolicy {
 
 /** What every charged response says about its cost, as `extensions.cost`. */
 export interface CostReport {
-  /** What this operation costs: its complexity (see "Cost" in the README), at least 1. */
+  /** What this operation costs: its complexity (see "Cost" in docs/limits.md), at least 1. */
   requested: number;
   /** Tokens left in the key's bucket after this operation (before it, when it was refused). */
   remaining: number;
