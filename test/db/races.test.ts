@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrgClient, createTestApp, postRaw, type TestApp, type TestClient } from '../support/app.ts';
+import { createOrgClient, createTestApp, type TestApp, type TestClient } from '../support/app.ts';
 import { localIdOf } from '../support/organising.ts';
+import { type RawResult, rawRequest } from '../support/raw.ts';
 
 /**
  * Concurrent writes of the same thing, 50 at once through app.fetch. On PostgreSQL they overlap
@@ -28,15 +29,11 @@ interface Result {
   __typename: string;
   [field: string]: unknown;
 }
-interface Response {
-  data?: Record<string, Result | null> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
+/** Each root field's mutation result. */
+type Results = Record<string, Result | null>;
+type Response = RawResult<Results>;
 
-async function send(query: string, variables: Variables = {}): Promise<Response> {
-  const response = await postRaw(test, JSON.stringify({ query, variables }), { authorization: `Bearer ${acme.apiKey}` });
-  return (await response.json()) as Response;
-}
+const send = (query: string, variables: Variables = {}) => rawRequest<Results>(test, acme, query, variables);
 
 /** The mutation's result; a GraphQL error (a masked one above all) fails the test with its message. */
 async function mutate(field: string, query: string, variables: Variables = {}): Promise<Result> {

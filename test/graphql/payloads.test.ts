@@ -2,6 +2,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgClient, createTestApp, requestWithFiles, type TestApp, type TestClient } from '../support/app.ts';
 import { localIdOf } from '../support/organising.ts';
+import { type RawResult, rawRequest } from '../support/raw.ts';
 
 /**
  * Every mutation, asked for nothing but `__typename` (or the success type with none of its record):
@@ -22,19 +23,10 @@ afterAll(async () => {
 });
 
 type Variables = Record<string, unknown>;
-interface Response {
-  data?: Record<string, Record<string, unknown> | null> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
+/** Each root field's result, untyped: the selections are spliced in as text. */
+type Payloads = Record<string, Record<string, unknown> | null>;
 
-async function send(query: string, variables: Variables = {}): Promise<Response> {
-  const response = await test.app.fetch('http://test/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${acme.apiKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Response;
-}
+const send = (query: string, variables: Variables = {}) => rawRequest<Payloads>(test, acme, query, variables);
 
 const person = (familyName: string, input: Variables = {}) =>
   send(`mutation($input: PersonInput!) { createPerson(input: $input) { ... on CreatePersonSuccess { person { id } } } }`, {
@@ -788,7 +780,7 @@ describe('Mutation payloads, whatever is selected', () => {
           const { variables, files, check } = await testCase.setup(unique);
           const query = testCase.operation.replace('SELECTION', selection(field));
           const response = files
-            ? ((await requestWithFiles(test, acme, parse(query), variables, files)) as Response)
+            ? ((await requestWithFiles(test, acme, parse(query), variables, files)) as RawResult<Payloads>)
             : await send(query, variables);
           expect(response.errors).toBeUndefined();
           expect(response.data?.[field]).toEqual({ __typename: `${field[0]!.toUpperCase()}${field.slice(1)}Success` });

@@ -2,7 +2,8 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLimits } from '../../src/graphql/builder.ts';
 import { graphql } from '../generated/gql.ts';
-import { createOrgClient, createTestApp, expectGraphQLError, postRaw, type TestApp, type TestClient } from '../support/app.ts';
+import { createOrgClient, createTestApp, expectGraphQLError, type TestApp, type TestClient } from '../support/app.ts';
+import { rawRequest } from '../support/raw.ts';
 
 /** Query limits: cost, depth and breadth are checked before anything is read. */
 
@@ -44,10 +45,7 @@ beforeAll(async () => {
 });
 afterAll(() => test?.close());
 
-async function rawQuery(query: string) {
-  const response = await postRaw(test, JSON.stringify({ query }), { authorization: `Bearer ${acme.apiKey}` });
-  return (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-}
+const rawQuery = (query: string) => rawRequest(test, acme, query);
 
 describe('query limits', () => {
   it('refuses a query whose cost is over the limit before reading anything', async () => {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../generated/gql.ts';
 import type { ImportPeopleInput, PersonInput, UpdatePersonInput } from '../generated/graphql.ts';
-import { createOrgClient, createTestApp, postRaw, requestWithFiles, type TestApp, type TestClient } from '../support/app.ts';
+import { createOrgClient, createTestApp, requestWithFiles, type TestApp, type TestClient } from '../support/app.ts';
 import { createPersonId, localIdOf, timelineOf } from '../support/organising.ts';
+import { rawRequest } from '../support/raw.ts';
 
 // Issue 13: seed 002's person body (tags, archivedAt, a client's own id) and seed 000's imports
 // matching people by their id. Everything goes through HTTP and is read back.
@@ -458,16 +459,11 @@ describe("Seed 002: a client may give a person's id on create (a UUID it chose; 
 
   it('updatePerson has no id: sending one is refused before anything runs', async () => {
     const person = await created({ familyName: 'Patch id' });
-    const response = await postRaw(
-      test,
-      JSON.stringify({
-        query: 'mutation($id: ID!, $input: UpdatePersonInput!) { updatePerson(id: $id, input: $input) { __typename } }',
-        variables: { id: person.id, input: { id: randomUUID() } },
-      }),
-      { authorization: `Bearer ${acme.apiKey}` },
-    );
-    const body = (await response.json()) as { errors?: { message: string }[] };
-    expect(body.errors?.[0]?.message).toContain('"id" is not defined by type "UpdatePersonInput"');
+    const answer = await rawRequest(test, acme, 'mutation($id: ID!, $input: UpdatePersonInput!) { updatePerson(id: $id, input: $input) { __typename } }', {
+      id: person.id,
+      input: { id: randomUUID() },
+    });
+    expect(answer.errors?.[0]?.message).toContain('"id" is not defined by type "UpdatePersonInput"');
     expect(await read(person.id)).toMatchObject({ familyName: 'Patch id' });
   });
 });
