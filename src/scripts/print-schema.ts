@@ -6,7 +6,7 @@ import { schema } from '../schema/index.ts';
  * Writes schema.graphql, the committed contract: the schema as served and introspected, federation's
  * `_service` and `_entities` included, which client codegen reads. Applied directives (@key, @link,
  * @shareable) are not in it: gateways get those from `_service { sdl }`, printed by Apollo's own
- * printer at startup; test/federation.test.ts checks that both describe the same types.
+ * printer at startup; test/graphql/federation.test.ts checks that both describe the same types.
  * A test fails when this file falls behind the code.
  */
 export function printedSchema(): string {

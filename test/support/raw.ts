@@ -6,11 +6,14 @@ export function pick(value: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((at, key) => (at == null ? undefined : (at as Record<string, unknown>)[key]), value);
 }
 
-/** What a raw request answers: its status and body, errors included (hostile input is sent raw). */
-export interface RawResult {
+/**
+ * What a raw request answers: its status and body, errors included (hostile input is sent raw).
+ * `Data` is what the test knows of the shape of `data`; an untyped query's data is unknown.
+ */
+export interface RawResult<Data = unknown> {
   status: number;
-  data?: unknown;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
+  data?: Data | null;
+  errors?: { message: string; extensions?: { code?: string; [key: string]: unknown } }[];
 }
 
 /**
@@ -18,17 +21,17 @@ export interface RawResult {
  * the placeholder string "__RAW__" in the body with JSON text the test writes itself (a value
  * nested 10,000 deep, which JSON.stringify cannot make).
  */
-export async function rawRequest(
+export async function rawRequest<Data = unknown>(
   test: TestApp,
   client: Pick<TestClient, 'apiKey'>,
   query: string,
   variables: Record<string, unknown> = {},
   raw?: string,
-): Promise<RawResult> {
+): Promise<RawResult<Data>> {
   let body = JSON.stringify({ query, variables });
   if (raw !== undefined) body = body.replace('"__RAW__"', raw);
   const response = await postRaw(test, body, { authorization: `Bearer ${client.apiKey}` });
-  return { status: response.status, ...((await response.json()) as Omit<RawResult, 'status'>) };
+  return { status: response.status, ...((await response.json()) as Omit<RawResult<Data>, 'status'>) };
 }
 
 /** The request was refused as the client's mistake, never as a masked error; returns its fieldErrors. */
