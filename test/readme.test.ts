@@ -150,7 +150,7 @@ describe('README and docs/', () => {
     expect(broken).toEqual([]);
   });
 
-  it.each(documentationFiles())('%s: every path under src/ it names exists', (file) => {
+  it.each(documentationFiles())('%s: every path under src/ and test/ it names exists', (file) => {
     // The typed client's own app has a src/ of its own: its generated folder and example.
     const clientApp = new Set(['src/gql/', 'src/gql/persisted-documents.json', 'src/people.ts']);
     const missing = sourcePaths(readDocument(file)).filter((named) => !clientApp.has(named) && !existsSync(path.join(root, named)));

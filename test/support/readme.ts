@@ -92,7 +92,7 @@ export function tableRows(markdown: string): Map<string, string> {
   return new Map(rows.map((row) => [row.split(' | ')[0]!.slice(2), row]));
 }
 
-/** The paths under src/ that a text names in inline code (`src/db/prisma.ts`, `src/compiled-reads/`). */
+/** The paths under src/ and test/ that a text names in inline code (`src/db/prisma.ts`, `test/http/`). */
 export function sourcePaths(markdown: string): string[] {
-  return [...proseLines(markdown).join('\n').matchAll(/`(src\/[^`\s]*)`/g)].map((match) => match[1]!);
+  return [...proseLines(markdown).join('\n').matchAll(/`((?:src|test)\/[^`\s]*)`/g)].map((match) => match[1]!);
 }
