@@ -7,7 +7,7 @@
  * (config.ts, logger.ts and redis.ts at the top of src/ are read by every layer and import only shared layers.)
  * A domain uses another only through its index.ts; nothing below imports what is above it; no circles.
  */
-const domains = '(people|notes|tags|groups|projects|fields|timeline|imports|merges|avatars|accounts)';
+const domains = '(people|notes|tags|groups|projects|fields|timeline|imports|merges|avatars|accounts|webhooks)';
 const shared = '^src/(shared|db|graphql|http|telemetry)/';
 const composition = '^src/(schema|compiled-reads|scripts)/|^src/(index|server|yoga)[.]ts$';
 

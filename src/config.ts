@@ -41,6 +41,22 @@ export interface Config {
   /** An OTLP/HTTP collector's base URL: traces are exported there; unset, tracing is off. */
   otelEndpoint: string | undefined;
   otelServiceName: string;
+  /** Webhook deliveries (docs/webhooks.md). */
+  webhooks: WebhookSettings;
+}
+
+/** How webhooks are delivered; tests shrink the times. */
+export interface WebhookSettings {
+  /** Loopback URLs, and plain http to them, are allowed (WEBHOOKS_ALLOW_LOOPBACK=true): development and tests only. */
+  allowLoopback: boolean;
+  /** The first retry's delay; each next one doubles it, with jitter (WEBHOOKS_RETRY_BASE_MS, 30 s). */
+  retryBaseMs: number;
+  /** How long a delivery is retried before it is dead-lettered, and an endpoint may fail before it is disabled (WEBHOOKS_RETRY_WINDOW_MS, 24 h). */
+  retryWindowMs: number;
+  /** How often an idle worker looks for due deliveries (WEBHOOKS_POLL_MS, 1 s). */
+  pollIntervalMs: number;
+  /** How long a receiver has to answer (WEBHOOKS_TIMEOUT_MS, 10 s). */
+  timeoutMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -57,6 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) {
     throw new Error('DATABASE_REPLICA_URL is a replica of the PostgreSQL in DATABASE_URL: set DATABASE_URL too.');
+  }
+  if (env.NODE_ENV === 'production' && flag(env, 'WEBHOOKS_ALLOW_LOOPBACK')) {
+    throw new Error('WEBHOOKS_ALLOW_LOOPBACK=true is for development and tests: a production server sends webhooks over https to public addresses only.');
   }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -77,6 +96,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     otelEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     otelServiceName: env.OTEL_SERVICE_NAME || 'people-gateway',
+    webhooks: {
+      allowLoopback: flag(env, 'WEBHOOKS_ALLOW_LOOPBACK'),
+      retryBaseMs: duration(env, 'WEBHOOKS_RETRY_BASE_MS', 30_000),
+      retryWindowMs: duration(env, 'WEBHOOKS_RETRY_WINDOW_MS', 24 * 60 * 60_000),
+      pollIntervalMs: duration(env, 'WEBHOOKS_POLL_MS', 1_000),
+      timeoutMs: duration(env, 'WEBHOOKS_TIMEOUT_MS', 10_000),
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import { createEventBus, type EventBus } from './shared/events.ts';
 import { sweepExpiredIdempotencyKeys } from './http/idempotency-store.ts';
 import { interruptImportsRunningHere, markAbandonedImports } from './imports/index.ts';
 import { redisEventTransport } from './shared/redis-events.ts';
+import { startWebhookWorker } from './webhooks/index.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 import { type App, createApp } from './yoga.ts';
 
@@ -77,10 +78,13 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
     metricsToken: config.metricsToken,
     tracing,
     events,
+    allowLoopbackWebhooks: config.webhooks.allowLoopback,
     ...(rateLimitStore ? { rateLimit: { ...config.rateLimit, store: rateLimitStore } } : {}),
   });
   if (trustedDocuments) log.info('only trusted documents run', { documents: trustedDocuments.size });
   const served = await serveApp(app, config, log);
+  // Delivers the webhook outbox; every instance runs one, and they share the work.
+  const webhooks = startWebhookWorker({ prisma, log, settings: config.webhooks });
   const { url, inFlight, webSocket } = served;
   // Every line carries the pid (see logger.ts), this one included.
   log.info('server listening', { url, database: database.kind, readReplica: Boolean(replica), liveUpdates: config.redisUrl ? 'redis' : 'memory' });
@@ -102,6 +106,9 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
         shutdown.abort();
         await within(cancelGraceMs, served.settled());
       }
+      // Deliveries in flight get what is left of the shutdown timeout; those abandoned are due
+      // again at once, for whichever instance runs next (their events are not lost).
+      await webhooks.stop(Math.max(0, deadline - Date.now()));
       // Every response is out (or, past the grace, given up on): what is left is idle keep-alive
       // sockets, requests half received, and work that did not stop in time.
       served.server.closeAllConnections();

@@ -25,6 +25,7 @@ import { defaultFederationTypePrefix, federationSchema } from './graphql/subgrap
 import { type ApiKeyCacheOptions, cachedAuthenticator } from './accounts/index.ts';
 import { createEventBus, type EventBus } from './shared/events.ts';
 import type { Tracing } from './telemetry/tracing.ts';
+import { webhookMetrics } from './webhooks/index.ts';
 
 export interface AppOptions {
   prisma: PrismaClient;
@@ -58,6 +59,8 @@ export interface AppOptions {
    * gives one over Redis when REDIS_URL is set). The app publishes what `prisma` commits to it.
    */
   events?: EventBus;
+  /** Webhook URLs may point at loopback (WEBHOOKS_ALLOW_LOOPBACK): development and tests only. */
+  allowLoopbackWebhooks?: boolean;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -79,6 +82,7 @@ export function createApp({
   metricsToken,
   tracing,
   events = createEventBus(),
+  allowLoopbackWebhooks = false,
 }: AppOptions): App {
   if (trustedDocuments && apq) throw new Error('Trusted documents and automatic persisted queries exclude each other: configure one.');
   events.publishCommitsOf(prisma);
@@ -135,7 +139,16 @@ export function createApp({
     context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
       const requestId = requestIdOf(request);
       const actor = await actorOf(request);
-      return { prisma, dbSchema, actor, requestId, log: log.child({ requestId }), shutdown: shutdownSignal, events };
+      return {
+        prisma,
+        dbSchema,
+        actor,
+        requestId,
+        log: log.child({ requestId }),
+        shutdown: shutdownSignal,
+        events,
+        webhookUrls: { allowLoopback: allowLoopbackWebhooks },
+      };
     },
   });
   const subgraph = createYoga<Record<string, never>, GraphQLContext>({
@@ -179,7 +192,7 @@ export function createApp({
       useCors(corsOrigins),
       useDraining(draining),
       useReadinessCheck({ endpoint: '/readyz', check: readiness(prisma, log) }),
-      ...useMetrics({ prisma, token: metricsToken, metrics: [compiledReadFallbacks] }),
+      ...useMetrics({ prisma, token: metricsToken, metrics: [compiledReadFallbacks, ...webhookMetrics(prisma, dbSchema)] }),
       ...(tracing ? [tracing.plugin] : []),
       useAvatarRoute({ prisma, log, requestIdOf }),
       useSubgraphEndpoint(subgraph),

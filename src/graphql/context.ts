@@ -15,6 +15,8 @@ export interface GraphQLContext {
   shutdown: AbortSignal;
   /** Live updates: what subscriptions listen to (shared/events.ts). */
   events: EventBus;
+  /** Whether webhook URLs may point at loopback (WEBHOOKS_ALLOW_LOOPBACK, development and tests). */
+  webhookUrls: { allowLoopback: boolean };
 }
 
 /** The service view of a request. The auth plugin lets no anonymous operation reach a resolver. */

@@ -8,7 +8,7 @@ import {
 } from '../shared/errors.ts';
 
 /** Every expected failure is one of these types; clients match on __typename. */
-const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'An expected failure, returned as data in a mutation result.',
   fields: (t) => ({ message: t.exposeString('message') }),
 });
@@ -80,7 +80,8 @@ const commonErrors = [ForbiddenError, NotFoundError, ValidationError];
 export function mutationResult(
   name: string,
   dataField: string,
-  extraErrors: (typeof ConflictError | typeof FieldNotSetError)[] = [],
+  // Any error class with an object type of its own (a domain's, e.g. WebhookUrlRefusedError).
+  extraErrors: (new (...args: never[]) => Error)[] = [],
 ) {
   return {
     types: [...commonErrors, ...extraErrors],

@@ -11,6 +11,7 @@ import { checkProjectsExist, projectIdsOf } from '../projects/index.ts';
 import { holdProjects, lockAndFindPerson } from '../db/row-locks.ts';
 import { conflictOnDuplicate } from '../shared/titles.ts';
 import { PendingEvents, recordEvent, recordPending } from '../timeline/index.ts';
+import { recordPersonDeleted } from '../webhooks/index.ts';
 import { sameValue, toJson } from '../shared/changes.ts';
 import { bumpPersonVersion, lockPersonAtVersion, nextVersion } from '../db/versions.ts';
 
@@ -197,12 +198,18 @@ export async function unarchivePerson(ctx: ServiceContext, id: string): Promise<
 }
 
 /** Deletes the person and, through the foreign keys, everything that hangs on it. */
-export async function deletePerson({ prisma, actor }: ServiceContext, id: string): Promise<string> {
+export async function deletePerson(ctx: ServiceContext, id: string): Promise<string> {
+  const { prisma, actor } = ctx;
   requireWriter(actor);
-  const { count } = await prisma.person.deleteMany({ where: { id, organizationId: actor.organizationId } });
-  if (count === 0) throw new NotFoundError('Person', id);
-  notePersonDeleted(prisma, actor, id);
-  return id;
+  return prisma.$transaction(async (tx) => {
+    // Before the delete, which takes the person's timeline with it: the webhook outbox's row
+    // carries the person as they were, and goes if the delete finds no one.
+    await recordPersonDeleted(tx, ctx, id);
+    const { count } = await tx.person.deleteMany({ where: { id, organizationId: actor.organizationId } });
+    if (count === 0) throw new NotFoundError('Person', id);
+    notePersonDeleted(tx, actor, id);
+    return id;
+  });
 }
 
 export async function findPersonOrThrow(db: Db, actor: Actor, id: string): Promise<Person> {

@@ -19,6 +19,7 @@ import '../groups/schema/group.ts';
 import '../fields/schema/custom-field.ts';
 import '../fields/schema/field-value.ts';
 import '../projects/schema/project.ts';
+import '../webhooks/schema/webhook.ts';
 import '../people/schema/subscription.ts';
 import { refuseNonEntityRepresentations } from './federation.ts';
 import { builder } from '../graphql/builder.ts';

@@ -1,0 +1,11 @@
+import { timelineEventTypes } from '../timeline/index.ts';
+
+/**
+ * What an endpoint can subscribe to: every kind of timeline event, and PERSON_DELETED, which has
+ * none (a deleted person's timeline goes with them). `*` is every one, those added later included.
+ */
+export const webhookEventTypes = [...timelineEventTypes, 'PERSON_DELETED'] as const;
+
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+export const allWebhookEvents = '*';
