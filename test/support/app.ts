@@ -26,7 +26,9 @@ export interface TestApp {
  * The app logs at error level to stderr, so that an unexpected error in a test shows; a test that
  * expects one passes a logger of its own (captureLogs in log-capture.ts) and asserts it.
  */
-export async function createTestApp(options: Partial<Pick<AppOptions, 'apiKeyCache' | 'corsOrigins' | 'rateLimit' | 'log'>> = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: Partial<Pick<AppOptions, 'apiKeyCache' | 'corsOrigins' | 'rateLimit' | 'log' | 'allowLoopbackWebhooks'>> = {},
+): Promise<TestApp> {
   const databaseUrl = inject('databaseUrl');
   const schema = `test_${randomBytes(6).toString('hex')}`;
   await migrate({ connectionString: databaseUrl, schema });
