@@ -96,6 +96,9 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
       stopSweeping();
       stopSweepingKeys();
       const deadline = Date.now() + config.shutdownTimeoutMs;
+      // No new delivery is claimed from now on; those in flight get the shutdown timeout, and
+      // those abandoned then are due again at once, for whichever instance runs next.
+      const webhooksStopped = webhooks.stop(config.shutdownTimeoutMs);
       draining.abort();
       served.drain();
       // Subscriptions never end by themselves: they end now (an SSE stream completes, a
@@ -106,9 +109,7 @@ export async function startServer(config: Config, log: Logger, tracing?: Tracing
         shutdown.abort();
         await within(cancelGraceMs, served.settled());
       }
-      // Deliveries in flight get what is left of the shutdown timeout; those abandoned are due
-      // again at once, for whichever instance runs next (their events are not lost).
-      await webhooks.stop(Math.max(0, deadline - Date.now()));
+      await within(closeTimeoutMs, webhooksStopped);
       // Every response is out (or, past the grace, given up on): what is left is idle keep-alive
       // sockets, requests half received, and work that did not stop in time.
       served.server.closeAllConnections();

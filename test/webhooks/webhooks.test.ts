@@ -9,6 +9,8 @@ import { graphql } from '../generated/gql.ts';
 import { createOrgClient, createTestApp, createUserClient, postTyped, type TestApp, type TestClient } from '../support/app.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { createPersonId } from '../support/organising.ts';
+import { readFileSync } from 'node:fs';
+import { codeBlocks, documentSection } from '../support/readme.ts';
 import { startReceiver, verifyWebhook, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const CreateEndpoint = graphql(`
@@ -194,6 +196,15 @@ describe('endpoints', () => {
     const [delivery] = (await deliveriesOf(acme, id)).nodes;
     expect(delivery!.attempts[0]).toMatchObject({ succeeded: false, statusCode: null, error: expect.stringContaining('loopback') });
     expect(receiver.received).toEqual([]);
+  });
+});
+
+describe('docs/webhooks.md', () => {
+  it('shows, in ten lines, the verifier the tests check every delivery with', () => {
+    const [code] = codeBlocks(documentSection('docs/webhooks.md', 'What a receiver gets'), 'ts');
+    const verifier = code!.slice(code!.indexOf('export function verifyWebhook')).trim();
+    expect(verifier.split('\n')).toHaveLength(10);
+    expect(readFileSync(new URL('../support/webhook-receiver.ts', import.meta.url), 'utf8')).toContain(verifier);
   });
 });
 
