@@ -89,8 +89,9 @@ async function deliverDue(options: WebhookWorkerOptions, abandon: AbortSignal): 
   const table = (name: string) => Prisma.raw(`${quoteIdent(dbSchema)}.${quoteIdent(name)}`);
   const deliveries = table('WebhookDelivery');
   const now = new Date();
-  // Past the request's timeout and the recording of its outcome.
-  const leaseUntil = new Date(now.getTime() + settings.timeoutMs + 30_000);
+  // The request's timeout, and as much again for recording its outcome: a claim that outlives
+  // this lost its instance (killed, crashed), and is due again.
+  const leaseUntil = new Date(now.getTime() + 2 * settings.timeoutMs);
   // A delivery waits while an earlier one of the same person to the same endpoint is pending
   // (retries included): each person's events arrive in order.
   const claimed = await prisma.$queryRaw<ClaimedDelivery[]>`

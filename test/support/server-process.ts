@@ -53,6 +53,8 @@ export interface ServerProcess {
   /** http://127.0.0.1:<port>, the server's origin. */
   origin: string;
   stop(): Promise<void>;
+  /** kill -9: the process ends at once, with whatever it had in flight. */
+  kill(): Promise<void>;
 }
 
 /** The server from its sources (src/index.ts under tsx) on a free port of 127.0.0.1. */
@@ -75,6 +77,10 @@ export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProces
             origin: new URL(entry.url!).origin.replace('localhost', '127.0.0.1'),
             async stop() {
               child.kill('SIGTERM');
+              await exited;
+            },
+            async kill() {
+              child.kill('SIGKILL');
               await exited;
             },
           });

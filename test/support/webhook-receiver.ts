@@ -15,6 +15,8 @@ export interface WebhookReceiver {
   received: Received[];
   /** The status to answer a request with (200 unless replaced). */
   respond: (payload: Received['payload'], index: number) => number;
+  /** How long it takes to answer, so that deliveries are in flight for a while (0 unless set). */
+  delayMs: number;
   /** Resolves once `done` holds of what was received, or fails after the timeout. */
   waitFor(done: (received: Received[]) => boolean, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
@@ -27,6 +29,7 @@ export async function startReceiver(): Promise<WebhookReceiver> {
     url: '',
     received,
     respond: () => 200,
+    delayMs: 0,
     async waitFor(done, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (!done(received)) {
@@ -49,7 +52,7 @@ export async function startReceiver(): Promise<WebhookReceiver> {
       const payload = JSON.parse(body) as Received['payload'];
       const status = receiver.respond(payload, received.length);
       received.push({ headers: request.headers, body, payload, status });
-      response.writeHead(status).end();
+      setTimeout(() => response.writeHead(status).end(), receiver.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
