@@ -1,9 +1,8 @@
 import { quoteIdent } from '../db/migrate.ts';
 import { Prisma, type PrismaClient } from '../db/prisma.ts';
 import type { WebhookDelivery } from '../generated/prisma/client.ts';
-import type { ServiceContext } from '../shared/actor.ts';
+import type { Actor, ServiceContext } from '../shared/actor.ts';
 import { NotFoundError } from '../shared/errors.ts';
-import { findEndpointOrThrow } from './endpoint-service.ts';
 
 export const deliveryStatuses = ['PENDING', 'DELIVERED', 'DEAD'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
@@ -13,12 +12,11 @@ export interface DeliveryFilter {
   eventId?: string | null;
 }
 
-/** The where of an endpoint's deliveries (the endpoint checked to be the organisation's first). */
-export async function deliveriesWhere(ctx: ServiceContext, endpointId: string, filter: DeliveryFilter = {}): Promise<Prisma.WebhookDeliveryWhereInput> {
-  await findEndpointOrThrow(ctx, endpointId);
+/** An endpoint's deliveries, if it is the organisation's: another's (or none) has none to show. */
+export function deliveriesWhere(actor: Actor, endpointId: string, filter: DeliveryFilter = {}): Prisma.WebhookDeliveryWhereInput {
   return {
     endpointId,
-    organizationId: ctx.actor.organizationId,
+    organizationId: actor.organizationId,
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.eventId ? { eventId: filter.eventId } : {}),
   };

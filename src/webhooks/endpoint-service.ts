@@ -85,7 +85,7 @@ export async function rotateWebhookSecret(ctx: ServiceContext, id: string): Prom
   return { endpoint, secret };
 }
 
-export async function findEndpointOrThrow({ prisma, actor }: ServiceContext, id: string): Promise<WebhookEndpoint> {
+async function findEndpointOrThrow({ prisma, actor }: ServiceContext, id: string): Promise<WebhookEndpoint> {
   const endpoint = await prisma.webhookEndpoint.findFirst({ where: { id, organizationId: actor.organizationId } });
   if (!endpoint) throw new NotFoundError('WebhookEndpoint', id);
   return endpoint;

@@ -246,6 +246,7 @@ describe('deliveries', () => {
     expect(received.map(({ payload }) => payload.id)).toEqual(expect.arrayContaining(timelineIds));
     const updated = received.find(({ payload }) => payload.type === 'PERSON_UPDATED')!.payload;
     expect(updated.data).toMatchObject({ id: ada, familyName: 'Lovelace', jobTitle: 'Analyst', details: { changes: { jobTitle: { before: null, after: 'Analyst' } } } });
+    expect(updated.data.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const deleted = received.find(({ payload }) => payload.type === 'PERSON_DELETED')!.payload;
     expect(deleted.data).toMatchObject({ id: ada, familyName: 'Lovelace' });
     const merged = received.find(({ payload }) => payload.type === 'MERGED')!.payload;
@@ -267,6 +268,8 @@ describe('deliveries', () => {
       expect(other.received).toEqual([]);
       expect((await deliveriesOf(globex, theirs.id)).totalCount).toBe(0);
       expect((await deliveriesOf(acme, created.id)).totalCount).toBe(2);
+      // Nor does another organisation's admin see them.
+      expect((await deliveriesOf(globex, created.id)).totalCount).toBe(0);
     } finally {
       await other.close();
     }

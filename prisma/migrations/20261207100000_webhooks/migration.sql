@@ -68,6 +68,11 @@ CREATE TABLE "WebhookAttempt" (
 );
 CREATE INDEX "WebhookAttempt_deliveryId_startedAt_idx" ON "WebhookAttempt"("deliveryId", "startedAt");
 
+-- An instant as the API writes it: the columns hold UTC, so ISO 8601 with a Z.
+CREATE FUNCTION "webhook_instant"(value TIMESTAMP(3)) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+  SELECT to_char(value, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
 -- Queues one event for every enabled endpoint of the organisation that wants its type, with the
 -- person as they are now (inside the writing transaction: as the change left them). Writes
 -- nothing when no endpoint wants it. `SET search_path FROM CURRENT` pins the schema this
@@ -86,8 +91,8 @@ BEGIN
     'person', jsonb_build_object(
       'id', p."id", 'givenName', p."givenName", 'familyName', p."familyName", 'additionalName', p."additionalName",
       'fullName', p."fullName", 'jobTitle', p."jobTitle", 'emails', to_jsonb(p."emails"), 'phones', to_jsonb(p."phones"),
-      'urls', to_jsonb(p."urls"), 'externalId', p."externalId", 'archivedAt', p."archivedAt",
-      'createdAt', p."createdAt", 'updatedAt', p."updatedAt", 'version', p."version"),
+      'urls', to_jsonb(p."urls"), 'externalId', p."externalId", 'archivedAt', "webhook_instant"(p."archivedAt"),
+      'createdAt', "webhook_instant"(p."createdAt"), 'updatedAt', "webhook_instant"(p."updatedAt"), 'version', p."version"),
     'details', details)
   FROM "Person" p WHERE p."id" = person_id AND p."organizationId" = org_id;
   IF NOT FOUND THEN

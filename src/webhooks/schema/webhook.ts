@@ -1,7 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { builder } from '../../graphql/builder.ts';
 import { type GraphQLContext, organizationOf, serviceContext } from '../../graphql/context.ts';
 import { ErrorInterface, mutationResult } from '../../graphql/errors.ts';
-import { targetId } from '../../graphql/ids.ts';
+import { localId, targetId } from '../../graphql/ids.ts';
 import { WebhookUrlRefusedError } from '../addresses.ts';
 import { deliveriesWhere, type DeliveryStatus, redeliverWebhook } from '../delivery-service.ts';
 import {
@@ -53,6 +54,7 @@ export const WebhookEndpoint = builder.prismaNode('WebhookEndpoint', {
   description: "A URL that hears the organisation's events, signed with its secret (see docs/webhooks.md). Admins only.",
   id: { field: 'id' },
   nullable: true,
+  // node(id) answers null to anyone but an admin of its organisation (no row has an empty id).
   findUnique: (id, ctx) => (ctx.actor?.role === 'ADMIN' ? { id, organizationId: organizationOf(ctx) } : { id: '', organizationId: '' }),
   fields: (t) => ({
     url: t.exposeString('url'),
@@ -90,6 +92,7 @@ const WebhookDelivery = builder.prismaNode('WebhookDelivery', {
   description: 'One event for one endpoint, with its attempts.',
   id: { field: 'id' },
   nullable: true,
+  // As WebhookEndpoint's: null to anyone but an admin of its organisation.
   findUnique: (id, ctx) => (ctx.actor?.role === 'ADMIN' ? { id, organizationId: organizationOf(ctx) } : { id: '', organizationId: '' }),
   fields: (t) => ({
     eventId: t.exposeString('eventId', { description: 'The event\'s id, sent as `webhook-id` and as the body\'s `id`: the same on every attempt and redelivery.' }),
@@ -137,16 +140,23 @@ builder.queryField('webhookDeliveries', (t) =>
       endpointId: t.arg.id({ required: true }),
       filter: t.arg({ type: WebhookDeliveryFilter }),
     },
-    resolve: async (query, _root, { endpointId, filter }, ctx) =>
+    resolve: (query, _root, { endpointId, filter }, ctx) =>
       ctx.prisma.webhookDelivery.findMany({
         ...query,
-        where: await deliveriesWhere(serviceContext(ctx), targetId(endpointId, 'WebhookEndpoint'), filter ?? {}),
+        where: deliveriesWhere(serviceContext(ctx).actor, endpointOf(endpointId), filter ?? {}),
         orderBy: { sequence: 'desc' },
       }),
-    totalCount: async (_root, { endpointId, filter }, ctx) =>
-      ctx.prisma.webhookDelivery.count({ where: await deliveriesWhere(serviceContext(ctx), targetId(endpointId, 'WebhookEndpoint'), filter ?? {}) }),
+    totalCount: (_root, { endpointId, filter }, ctx) =>
+      ctx.prisma.webhookDelivery.count({ where: deliveriesWhere(serviceContext(ctx).actor, endpointOf(endpointId), filter ?? {}) }),
   }),
 );
+
+/** The endpoint a query names: a malformed id is the client's mistake; one that names no endpoint of theirs shows nothing. */
+function endpointOf(globalId: string): string {
+  const id = localId(globalId, 'WebhookEndpoint');
+  if (id === undefined) throw new GraphQLError(`Not a WebhookEndpoint id: ${globalId}.`, { extensions: { code: 'BAD_USER_INPUT', argument: 'endpointId' } });
+  return id;
+}
 
 const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput', {
   fields: (t) => ({
