@@ -38,7 +38,7 @@ function blockList(subnets: [string, number][]): BlockList {
 }
 
 /** The reason an address may not be called, or undefined when it may. BlockList matches IPv4-mapped IPv6 addresses as IPv4. */
-export function addressRefusal(address: string, policy: WebhookUrlPolicy): WebhookUrlRefusal | undefined {
+function addressRefusal(address: string, policy: WebhookUrlPolicy): WebhookUrlRefusal | undefined {
   const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
   if (metadata.check(address, type)) return 'METADATA';
   if (loopback.check(address, type)) return policy.allowLoopback ? undefined : 'LOOPBACK';

@@ -4,7 +4,7 @@ import type { WebhookDelivery } from '../generated/prisma/client.ts';
 import type { Actor, ServiceContext } from '../shared/actor.ts';
 import { NotFoundError } from '../shared/errors.ts';
 
-export const deliveryStatuses = ['PENDING', 'DELIVERED', 'DEAD'] as const;
+const deliveryStatuses = ['PENDING', 'DELIVERED', 'DEAD'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export interface DeliveryFilter {

@@ -6,6 +6,4 @@ import { timelineEventTypes } from '../timeline/index.ts';
  */
 export const webhookEventTypes = [...timelineEventTypes, 'PERSON_DELETED'] as const;
 
-export type WebhookEventType = (typeof webhookEventTypes)[number];
-
 export const allWebhookEvents = '*';

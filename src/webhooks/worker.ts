@@ -40,8 +40,8 @@ export const webhookDeliveryOutcomes = new Counter({
 
 const maxRetryDelayMs = 60 * 60_000;
 
-/** The delay before retry number `attempt` (1 for the first): doubling from the base, capped at an hour, with full jitter over its upper half. */
-export function retryDelayMs(attempt: number, baseMs: number): number {
+/** The delay before retry number `attempt` (1 for the first): doubling from the base, capped at an hour, with jitter (a random point of its upper half). */
+function retryDelayMs(attempt: number, baseMs: number): number {
   const delay = Math.min(maxRetryDelayMs, baseMs * 2 ** Math.min(attempt - 1, 30));
   return Math.round(delay / 2 + Math.random() * (delay / 2));
 }
@@ -49,8 +49,8 @@ export function retryDelayMs(attempt: number, baseMs: number): number {
 /**
  * Delivers the outbox, in this process, until stopped. Each round claims due deliveries with
  * `FOR UPDATE SKIP LOCKED`, so that instances sharing a database never take the same one, and
- * moves each claimed delivery's next attempt past the request's timeout: a claim is a lease, and
- * one whose instance died is due again once it runs out (at least once, never lost).
+ * moves each claimed delivery's next attempt twice the request's timeout ahead: a claim is a lease,
+ * and one whose instance died is due again once it runs out (at least once, never lost).
  */
 export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker {
   const { log, settings } = options;
@@ -65,7 +65,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       } catch (error) {
         if (!stopping.signal.aborted) log.warn('webhook delivery round failed', { error });
       }
-      // A full round may have left more due (a burst): the next one starts at once.
+      // A round that found work may have left more due (a burst): the next one starts at once.
       if (claimed === 0) await sleep(settings.pollIntervalMs, undefined, { signal: stopping.signal }).catch(() => {});
     }
   })();
@@ -166,7 +166,7 @@ async function deliverOne(options: WebhookWorkerOptions, delivery: DeliveryRow, 
 }
 
 /** What a receiver gets: the event, and the person as an admin reads them, with global ids. */
-export function payloadOf(event: DeliveryRow['event']): Record<string, unknown> {
+function payloadOf(event: DeliveryRow['event']): Record<string, unknown> {
   const { person, details } = event.data as { person: Record<string, unknown> | null; details: unknown };
   return {
     type: event.type,

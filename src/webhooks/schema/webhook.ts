@@ -50,7 +50,7 @@ const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', {
   } as const,
 });
 
-export const WebhookEndpoint = builder.prismaNode('WebhookEndpoint', {
+const WebhookEndpoint = builder.prismaNode('WebhookEndpoint', {
   description: "A URL that hears the organisation's events, signed with its secret (see docs/webhooks.md). Admins only.",
   id: { field: 'id' },
   nullable: true,
