@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Counter } from 'prom-client';
 import type { WebhookSettings } from '../config.ts';
 import { quoteIdent } from '../db/migrate.ts';
@@ -39,6 +40,8 @@ export const webhookDeliveryOutcomes = new Counter({
 });
 
 const maxRetryDelayMs = 60 * 60_000;
+
+const tracer = trace.getTracer('people-gateway-webhooks');
 
 /** The delay before retry number `attempt` (1 for the first): doubling from the base, capped at an hour, with jitter (a random point of its upper half). */
 function retryDelayMs(attempt: number, baseMs: number): number {
@@ -128,7 +131,39 @@ interface Outcome {
   succeeded: boolean;
 }
 
-async function deliverOne(options: WebhookWorkerOptions, delivery: DeliveryRow, abandon: AbortSignal): Promise<void> {
+/**
+ * One delivery, in a span of its own when tracing is on (`webhook.deliver`; without a registered
+ * tracer provider the API's no-op tracer costs nothing), its recording's SQL spans beneath it.
+ */
+function deliverOne(options: WebhookWorkerOptions, delivery: DeliveryRow, abandon: AbortSignal): Promise<void> {
+  const attributes = {
+    'webhook.delivery_id': delivery.id,
+    'webhook.event_id': delivery.event.id,
+    'webhook.event_type': delivery.event.type,
+    'webhook.endpoint_id': delivery.endpoint.id,
+    'webhook.attempt': delivery.attemptCount + 1,
+  };
+  return tracer.startActiveSpan('webhook.deliver', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      const outcome = await attempt(options, delivery, abandon);
+      span.setAttribute('webhook.outcome', outcome?.result ?? 'abandoned');
+      if (outcome?.statusCode != null) span.setAttribute('http.response.status_code', outcome.statusCode);
+      if (outcome && !outcome.succeeded) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error ?? undefined });
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: describe(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Sends, records and logs one attempt; undefined when a shutdown abandoned it. */
+async function attempt(
+  options: WebhookWorkerOptions,
+  delivery: DeliveryRow,
+  abandon: AbortSignal,
+): Promise<(Outcome & { result: 'delivered' | 'failed' | 'dead' }) | undefined> {
   const { prisma, log, settings } = options;
   const { event, endpoint } = delivery;
   const body = JSON.stringify(payloadOf(event));
@@ -145,7 +180,7 @@ async function deliverOne(options: WebhookWorkerOptions, delivery: DeliveryRow, 
     if (abandon.aborted) {
       // Shutting down: not the receiver's failure. Due again at once, for whichever instance is up.
       await prisma.webhookDelivery.updateMany({ where: { id: delivery.id, status: 'PENDING' }, data: { nextAttemptAt: new Date() } }).catch(() => {});
-      return;
+      return undefined;
     }
     const message = error instanceof WebhookUrlRefusedError ? error.message : describe(error);
     outcome = { startedAt, durationMs: Date.now() - startedAt.getTime(), statusCode: null, error: message, succeeded: false };
@@ -163,6 +198,7 @@ async function deliverOne(options: WebhookWorkerOptions, delivery: DeliveryRow, 
     error: outcome.error,
     durationMs: outcome.durationMs,
   });
+  return { ...outcome, result };
 }
 
 /** What a receiver gets: the event, and the person as an admin reads them, with global ids. */

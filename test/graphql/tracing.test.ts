@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.ts';
@@ -7,52 +5,21 @@ import { createApp } from '../../src/yoga.ts';
 import { graphql } from '../generated/gql.ts';
 import { createOrgClient, createTestApp, type TestApp, type TestClient } from '../support/app.ts';
 import { captureLogs } from '../support/log-capture.ts';
+import { type OtlpCollector, startOtlpCollector } from '../support/otlp-collector.ts';
 
 const TracedPeople = graphql(`
   query TracedPeople { people(first: 3) { totalCount edges { node { id familyName } } } }
 `);
 
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  attributes: { key: string; value: { stringValue?: string } }[];
-}
-
-/** A collector in miniature: keeps the spans of every OTLP/HTTP JSON export it receives. */
-function startReceiver(): Promise<{ server: Server; endpoint: string; spans: OtlpSpan[]; paths: string[] }> {
-  const spans: OtlpSpan[] = [];
-  const paths: string[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      paths.push(`${request.method} ${request.url} ${request.headers['content-type']}`);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
-      };
-      for (const resource of body.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans);
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ server, endpoint: `http://127.0.0.1:${port}`, spans, paths });
-    }),
-  );
-}
-
 let test: TestApp;
 let acme: TestClient;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let receiver: OtlpCollector;
 let tracing: Tracing;
 
 beforeAll(async () => {
   test = await createTestApp();
   acme = await createOrgClient(test);
-  receiver = await startReceiver();
+  receiver = await startOtlpCollector();
   tracing = startTracing({ endpoint: receiver.endpoint });
 });
 afterAll(async () => {
