@@ -7,8 +7,9 @@ import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver
 
 /**
  * kill -9 in the middle of a burst of writes: once a server runs again, every committed event is
- * delivered (at least once), none goes missing. A real server process (src/index.ts), on a
- * database of its own (PostgreSQL beside TEST_DATABASE_URL's, or PGlite in a fresh directory).
+ * delivered (at least once), none goes missing. SIGTERM with a delivery in flight: it finishes
+ * and is recorded, and is not sent again. A real server process (src/index.ts), on a database of
+ * its own (PostgreSQL beside TEST_DATABASE_URL's, or PGlite in a fresh directory).
  */
 const CrashCreateEndpoint = graphql(`
   mutation CrashCreateEndpoint($input: CreateWebhookEndpointInput!) {
@@ -27,8 +28,18 @@ const CrashDeliveries = graphql(`
     webhookDeliveries(endpointId: $endpointId, first: 100, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      nodes { eventId status }
+      nodes { eventId status attemptCount }
     }
+  }
+`);
+
+const CrashEndpoints = graphql(`
+  query CrashEndpoints { webhookEndpoints { id } }
+`);
+
+const CrashDeliveriesOfEvent = graphql(`
+  query CrashDeliveriesOfEvent($endpointId: ID!, $eventId: String!) {
+    webhookDeliveries(endpointId: $endpointId, filter: { eventId: $eventId }, first: 10) { nodes { eventId status attemptCount } }
   }
 `);
 
@@ -114,7 +125,7 @@ it(`delivers every committed event after kill -9 in the middle of ${writes} writ
   const heard = () => new Set(receiver.received.filter(({ status }) => status === 200).map(({ payload }) => payload.data.id));
   await receiver.waitFor(() => acknowledged.every((id) => heard().has(id)), 180_000);
   // And every event in the outbox (those of writes committed as the server died included) is delivered.
-  const deliveries: { eventId: string; status: string }[] = [];
+  const deliveries: { eventId: string; status: string; attemptCount: number }[] = [];
   let after: string | null | undefined;
   do {
     const { webhookDeliveries } = await request(CrashDeliveries, { endpointId, after });
@@ -125,4 +136,22 @@ it(`delivers every committed event after kill -9 in the middle of ${writes} writ
   const receivedIds = new Set(receiver.received.map(({ payload }) => payload.id));
   expect(deliveries.filter(({ eventId }) => !receivedIds.has(eventId))).toEqual([]);
   expect(receivedBeforeRestart).toBeGreaterThan(0);
+});
+
+it('lets a delivery in flight finish on SIGTERM, recorded once', { timeout: 120_000 }, async () => {
+  const { webhookEndpoints } = await request(CrashEndpoints, {});
+  const endpointId = webhookEndpoints[0]!.id;
+  receiver.delayMs = 1_000;
+  const before = receiver.received.length;
+  await request(CrashCreatePerson, { input: { familyName: 'Terminated' } });
+  await receiver.waitFor((all) => all.length > before);
+  // The receiver holds its answer for a second: SIGTERM comes while the delivery waits for it.
+  await server!.stop();
+  server = await startServerProcess(env);
+  const eventId = receiver.received[before]!.payload.id;
+  // Past the lease a killed claim would have had: a delivery left unrecorded would be sent again by now.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const { webhookDeliveries } = await request(CrashDeliveriesOfEvent, { endpointId, eventId });
+  expect(webhookDeliveries.nodes).toEqual([{ eventId, status: 'DELIVERED', attemptCount: 1 }]);
+  expect(receiver.received.filter(({ payload }) => payload.id === eventId)).toHaveLength(1);
 });

@@ -374,7 +374,8 @@ describe('deliveries', () => {
 
   it('are shared by two workers (two instances on PostgreSQL) without sending any event twice', async () => {
     receiver = await startReceiver();
-    receiver.respond = () => 200;
+    // Slow answers: both workers have deliveries in flight at once.
+    receiver.delayMs = 30;
     await createEndpoint(acme, receiver.url);
     const people = 40;
     const embedded = inject('embedded');
