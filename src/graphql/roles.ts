@@ -10,7 +10,8 @@ import { ForbiddenError } from '../shared/errors.ts';
  *
  * - `viewer`: any key. Every query (type-level scope on Query, src/graphql/builder.ts).
  * - `editor`: every mutation unless its field says otherwise (type-level scope on Mutation).
- * - `admin`: managing users (createUser, updateUser, deactivateUser) and keys' rate limits (updateApiKey).
+ * - `admin`: managing users (createUser, updateUser, deactivateUser), keys' rate limits (updateApiKey)
+ *   and webhooks (their queries and mutations, src/webhooks/schema/webhook.ts).
  * createApiKey and revokeApiKey need `viewer` only: anyone manages their own keys, and the
  * service lets only an admin touch another user's.
  */

@@ -72,6 +72,17 @@ const join = (groupId: string, personId: string) =>
 const events = (personId: string, type: string) =>
   test.prisma.timelineEvent.count({ where: { personId: localIdOf(personId), type } });
 
+// A public address, written as one: no DNS lookup at creation.
+const publicHook = 'https://93.184.216.34/hook';
+/** An endpoint that hears every event: its deliveries are queued, never sent (no worker runs here). */
+const webhookEndpoint = async (description: string) => {
+  const created = await send(
+    `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { ... on CreateWebhookEndpointSuccess { webhookEndpoint { id } } } }`,
+    { input: { url: publicHook, events: ['*'], description } },
+  );
+  return (created.data!.createWebhookEndpoint as { webhookEndpoint: { id: string } }).webhookEndpoint.id;
+};
+
 // A real 1x1 PNG.
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
@@ -682,6 +693,68 @@ const cases: Record<string, Case> = {
         async check() {
           const key = await test.prisma.apiKey.findUniqueOrThrow({ where: { id: localIdOf(id) } });
           expect([key.rateLimitCapacity, key.rateLimitRefillPerSecond, key.rateLimitExempt]).toEqual([1_000, 10, false]);
+        },
+      };
+    },
+  },
+  createWebhookEndpoint: {
+    operation: 'mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) SELECTION }',
+    async setup(unique) {
+      return {
+        variables: { input: { url: publicHook, events: ['*'], description: unique } },
+        async check() {
+          expect(await test.prisma.webhookEndpoint.count({ where: { description: unique } })).toBe(1);
+        },
+      };
+    },
+  },
+  updateWebhookEndpoint: {
+    operation: 'mutation($id: ID!, $input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(id: $id, input: $input) SELECTION }',
+    async setup(unique) {
+      const id = await webhookEndpoint(unique);
+      return {
+        variables: { id, input: { events: ['PERSON_CREATED'] } },
+        async check() {
+          expect((await test.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: localIdOf(id) } })).events).toEqual(['PERSON_CREATED']);
+        },
+      };
+    },
+  },
+  deleteWebhookEndpoint: {
+    operation: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) SELECTION }',
+    async setup(unique) {
+      const id = await webhookEndpoint(unique);
+      return {
+        variables: { id },
+        async check() {
+          expect(await test.prisma.webhookEndpoint.count({ where: { id: localIdOf(id) } })).toBe(0);
+        },
+      };
+    },
+  },
+  rotateWebhookSecret: {
+    operation: 'mutation($id: ID!) { rotateWebhookSecret(id: $id) SELECTION }',
+    async setup(unique) {
+      const id = await webhookEndpoint(unique);
+      const before = (await test.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: localIdOf(id) } })).secret;
+      return {
+        variables: { id },
+        async check() {
+          expect((await test.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: localIdOf(id) } })).secret).not.toBe(before);
+        },
+      };
+    },
+  },
+  redeliverWebhook: {
+    operation: 'mutation($id: ID!) { redeliverWebhook(id: $id) SELECTION }',
+    async setup(unique) {
+      const endpointId = localIdOf(await webhookEndpoint(unique));
+      await person(unique);
+      const delivery = await test.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId } });
+      return {
+        variables: { id: Buffer.from(`WebhookDelivery:${delivery.id}`).toString('base64') },
+        async check() {
+          expect(await test.prisma.webhookDelivery.count({ where: { endpointId, eventId: delivery.eventId } })).toBe(2);
         },
       };
     },

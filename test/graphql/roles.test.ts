@@ -118,20 +118,32 @@ describe('the scopes on the schema', () => {
     return [...new Set([...fromType, ...Object.keys(fieldOptions?.authScopes ?? {})])].sort();
   }
 
-  it("needs editor for every mutation but key and user management, admin for user management and keys' rate limits", () => {
+  it("needs editor for every mutation but key and user management, admin for user management, keys' rate limits and webhooks", () => {
     const mutations = Object.keys(schema.getMutationType()!.getFields());
     const needs = Object.fromEntries(mutations.map((name) => [name, scopesOf('Mutation', name)]));
     for (const name of ['createApiKey', 'revokeApiKey']) expect(needs[name], name).toEqual(['viewer']);
-    const adminOnly = ['createUser', 'updateUser', 'deactivateUser', 'reactivateUser', 'updateApiKey'];
+    const adminOnly = [
+      'createUser',
+      'updateUser',
+      'deactivateUser',
+      'reactivateUser',
+      'updateApiKey',
+      'createWebhookEndpoint',
+      'updateWebhookEndpoint',
+      'deleteWebhookEndpoint',
+      'rotateWebhookSecret',
+      'redeliverWebhook',
+    ];
     for (const name of adminOnly) expect(needs[name], name).toEqual(['admin']);
     const writes = mutations.filter((name) => !['createApiKey', 'revokeApiKey', ...adminOnly].includes(name));
     expect(writes.length).toBeGreaterThan(30);
     for (const name of writes) expect(needs[name], name).toEqual(['editor']);
   });
 
-  it('needs a key for every Pothos query field', () => {
+  it('needs a key for every Pothos query field, admin for the webhooks', () => {
     // _service and _entities are federation's, outside Pothos: src/http/auth.ts guards them.
     const queries = Object.keys(schema.getQueryType()!.getFields()).filter((name) => !name.startsWith('_'));
-    for (const name of queries) expect(scopesOf('Query', name), name).toEqual(['viewer']);
+    const adminOnly = ['webhookEndpoints', 'webhookDeliveries'];
+    for (const name of queries) expect(scopesOf('Query', name), name).toEqual(adminOnly.includes(name) ? ['admin'] : ['viewer']);
   });
 });

@@ -13,7 +13,7 @@ import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver
  */
 const CrashCreateEndpoint = graphql(`
   mutation CrashCreateEndpoint($input: CreateWebhookEndpointInput!) {
-    createWebhookEndpoint(input: $input) { __typename ... on WebhookEndpointWithSecret { webhookEndpoint { id } } }
+    createWebhookEndpoint(input: $input) { __typename ... on CreateWebhookEndpointSuccess { webhookEndpoint { id } } }
   }
 `);
 
@@ -88,7 +88,7 @@ afterAll(async () => {
 
 it(`delivers every committed event after kill -9 in the middle of ${writes} writes`, { timeout: 300_000 }, async () => {
   const { createWebhookEndpoint } = await request(CrashCreateEndpoint, { input: { url: receiver.url, events: ['PERSON_CREATED'] } });
-  if (createWebhookEndpoint.__typename !== 'WebhookEndpointWithSecret') throw new Error(createWebhookEndpoint.__typename);
+  if (createWebhookEndpoint.__typename !== 'CreateWebhookEndpointSuccess') throw new Error(createWebhookEndpoint.__typename);
   const endpointId = createWebhookEndpoint.webhookEndpoint.id;
 
   // Slow answers: when the server dies, it has deliveries in flight, claimed and not recorded.

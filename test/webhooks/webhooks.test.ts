@@ -17,7 +17,7 @@ const CreateEndpoint = graphql(`
   mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {
     createWebhookEndpoint(input: $input) {
       __typename
-      ... on WebhookEndpointWithSecret { secret webhookEndpoint { id url events enabled } }
+      ... on CreateWebhookEndpointSuccess { secret webhookEndpoint { id url events enabled } }
       ... on WebhookUrlRefusedError { reason message }
       ... on ValidationError { fieldErrors { path message } }
       ... on ForbiddenError { message }
@@ -39,7 +39,7 @@ const RotateSecret = graphql(`
   mutation RotateWebhookSecret($id: ID!) {
     rotateWebhookSecret(id: $id) {
       __typename
-      ... on WebhookEndpointWithSecret { secret }
+      ... on RotateWebhookSecretSuccess { secret }
     }
   }
 `);
@@ -108,7 +108,7 @@ function startWorker(settings: Partial<WebhookSettings> = {}, log = createLogger
 
 async function createEndpoint(client: TestClient, url: string, events: string[] = ['*']) {
   const { createWebhookEndpoint: result } = await client.request(CreateEndpoint, { input: { url, events, description: 'test' } });
-  if (result.__typename !== 'WebhookEndpointWithSecret') throw new Error(`createWebhookEndpoint failed: ${JSON.stringify(result)}`);
+  if (result.__typename !== 'CreateWebhookEndpointSuccess') throw new Error(`createWebhookEndpoint failed: ${JSON.stringify(result)}`);
   return { id: result.webhookEndpoint.id, secret: result.secret };
 }
 
@@ -142,7 +142,7 @@ describe('endpoints', () => {
       expect.objectContaining({ id, url: receiver.url, events: ['PERSON_CREATED', 'PERSON_DELETED'], enabled: true }),
     ]);
     const { rotateWebhookSecret } = await acme.request(RotateSecret, { id });
-    expect(rotateWebhookSecret.__typename === 'WebhookEndpointWithSecret' && rotateWebhookSecret.secret).not.toBe(secret);
+    expect(rotateWebhookSecret.__typename === 'RotateWebhookSecretSuccess' && rotateWebhookSecret.secret).not.toBe(secret);
     const { updateWebhookEndpoint } = await acme.request(UpdateEndpoint, { id, input: { events: ['*'], enabled: false } });
     expect(updateWebhookEndpoint).toMatchObject({ webhookEndpoint: { events: ['*'], enabled: false } });
     // Another organisation's admin does not see it, nor can touch it.
@@ -182,7 +182,7 @@ describe('endpoints', () => {
     expect(await refusal('not a url')).toBe('INVALID_URL');
     expect(await refusal('https://no-such-host.invalid/hook')).toBe('UNRESOLVABLE');
     // With loopback allowed (this file's app): loopback over http, but http nowhere else.
-    expect(await refusal('http://127.0.0.1:9/hook', test.app)).toBe('WebhookEndpointWithSecret');
+    expect(await refusal('http://127.0.0.1:9/hook', test.app)).toBe('CreateWebhookEndpointSuccess');
     expect(await refusal('http://93.184.216.34/hook', test.app)).toBe('SCHEME_NOT_ALLOWED');
     expect(await refusal('https://10.1.2.3/hook', test.app)).toBe('PRIVATE');
   });

@@ -17,6 +17,9 @@ import { allWebhookEvents, webhookEventTypes } from '../event-types.ts';
 
 const eventsDescription = `Event types it hears: ${webhookEventTypes.join(', ')}; or "${allWebhookEvents}" for every one, those added later included.`;
 
+// Admins only: the field's own scope replaces Query's `viewer` and Mutation's `editor`, so that an editor is told why.
+const adminOnly = { skipTypeScopes: true, authScopes: { admin: true } } as const;
+
 function webhookContext(ctx: GraphQLContext): WebhookServiceContext {
   return { ...serviceContext(ctx), webhookUrls: ctx.webhookUrls };
 }
@@ -123,7 +126,7 @@ const WebhookDeliveryFilter = builder.inputType('WebhookDeliveryFilter', {
 builder.queryField('webhookEndpoints', (t) =>
   t.prismaField({
     type: ['WebhookEndpoint'],
-    authScopes: { admin: true },
+    ...adminOnly,
     description: "The organisation's webhook endpoints, oldest first (admins only).",
     resolve: (query, _root, _args, ctx) =>
       ctx.prisma.webhookEndpoint.findMany({ ...query, where: { organizationId: organizationOf(ctx) }, orderBy: { id: 'asc' } }),
@@ -134,7 +137,7 @@ builder.queryField('webhookDeliveries', (t) =>
   t.prismaConnection({
     type: 'WebhookDelivery',
     cursor: 'id',
-    authScopes: { admin: true },
+    ...adminOnly,
     description: "An endpoint's deliveries, newest first, with their attempts (admins only).",
     args: {
       endpointId: t.arg.id({ required: true }),
@@ -176,18 +179,20 @@ const UpdateWebhookEndpointInput = builder.inputType('UpdateWebhookEndpointInput
   }),
 });
 
-const WebhookEndpointWithSecret = builder.objectRef<EndpointWithSecret>('WebhookEndpointWithSecret').implement({
-  description: 'An endpoint with its signing secret.',
-  fields: (t) => ({
-    webhookEndpoint: t.field({ type: WebhookEndpoint, resolve: (created) => created.endpoint }),
-    secret: t.exposeString('secret', {
-      description: 'The signing secret (whsec_…), for verifying deliveries (docs/webhooks.md). Shown this once: it cannot be read again, only rotated.',
+/** The success of a mutation that answers a secret: the endpoint and its secret side by side, as createApiKey's. */
+function withSecretSuccess(name: string) {
+  return builder.objectRef<EndpointWithSecret>(`${name}Success`).implement({
+    description: 'An endpoint with its signing secret.',
+    fields: (t) => ({
+      webhookEndpoint: t.field({ type: WebhookEndpoint, resolve: (created) => created.endpoint }),
+      secret: t.exposeString('secret', {
+        description: 'The signing secret (whsec_…), for verifying deliveries (docs/webhooks.md). Shown this once: it cannot be read again, only rotated.',
+      }),
     }),
-  }),
-});
+  });
+}
 
-const adminOnly = { skipTypeScopes: true, authScopes: { admin: true } } as const;
-
+/** The success type is the `<name>Success` with the secret itself, not a wrapper. */
 function withSecretResult(name: string) {
   const result = mutationResult(name, 'created', [WebhookUrlRefusedError]);
   return { types: result.types, union: result.union, directResult: true } as const;
@@ -195,7 +200,7 @@ function withSecretResult(name: string) {
 
 builder.mutationField('createWebhookEndpoint', (t) =>
   t.field({
-    type: WebhookEndpointWithSecret,
+    type: withSecretSuccess('CreateWebhookEndpoint'),
     ...adminOnly,
     description: 'Adds a webhook endpoint (admins only) and answers its secret, once. It hears events from now on.',
     errors: withSecretResult('CreateWebhookEndpoint'),
@@ -231,7 +236,7 @@ builder.mutationField('deleteWebhookEndpoint', (t) =>
 
 builder.mutationField('rotateWebhookSecret', (t) =>
   t.field({
-    type: WebhookEndpointWithSecret,
+    type: withSecretSuccess('RotateWebhookSecret'),
     ...adminOnly,
     description: 'Gives an endpoint a new secret (admins only) and answers it, once. Every delivery from now on is signed with it, retries included.',
     errors: withSecretResult('RotateWebhookSecret'),
