@@ -1,7 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder.ts';
 import { organizationOf, serviceContext } from '../../graphql/context.ts';
-import { mutationResult } from '../../graphql/errors.ts';
+import { mutationResult, payloadQuery } from '../../graphql/errors.ts';
 import { targetId } from '../../graphql/ids.ts';
 import { erasePerson, maxErasureReasonLength } from '../erasure.ts';
 import { exportPerson, personExportFormat } from '../person-export.ts';
@@ -9,6 +9,8 @@ import { exportPerson, personExportFormat } from '../person-export.ts';
 builder.mutationField('exportPerson', (t) =>
   t.field({
     type: 'JSON',
+    // Admins only: the field's own scope replaces its type's, so an editor or a viewer is told why.
+    skipTypeScopes: true,
     authScopes: { admin: true },
     description:
       `Admins only. Everything your organisation holds about the person, as one JSON document (format "${personExportFormat}"): ` +
@@ -37,6 +39,8 @@ export const PersonErasure = builder.prismaObject('PersonErasure', {
 builder.mutationField('erasePerson', (t) =>
   t.prismaField({
     type: 'PersonErasure',
+    // Admins only: the field's own scope replaces its type's, so an editor or a viewer is told why.
+    skipTypeScopes: true,
     authScopes: { admin: true },
     description:
       'Admins only. Erases a person and every trace of them, in one transaction: their record, notes, values, memberships, tags, ' +
@@ -51,7 +55,7 @@ builder.mutationField('erasePerson', (t) =>
     },
     resolve: async (query, _root, { id, reason, suppress }, ctx) => {
       const erasure = await erasePerson(serviceContext(ctx), targetId(id, 'Person'), { reason, suppress: suppress ?? false });
-      return ctx.prisma.personErasure.findUniqueOrThrow({ ...query, where: { id: erasure.id } });
+      return ctx.prisma.personErasure.findUniqueOrThrow({ ...payloadQuery(query), where: { id: erasure.id } });
     },
   }),
 );
@@ -60,6 +64,8 @@ builder.queryField('erasures', (t) =>
   t.prismaConnection({
     type: 'PersonErasure',
     cursor: 'id',
+    // Admins only: the field's own scope replaces its type's, so an editor or a viewer is told why.
+    skipTypeScopes: true,
     authScopes: { admin: true },
     description: 'Admins only. The people erased in your organisation, newest first.',
     resolve: (query, _root, _args, ctx) =>
