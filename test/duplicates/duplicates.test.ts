@@ -149,6 +149,16 @@ describe('duplicateCandidates', () => {
     expect(await allCandidates(stranger)).toEqual([]);
   });
 
+  it('follows the people written since the last page: a new duplicate appears, a changed one goes', async () => {
+    expect((await allCandidates(admin)).some((pair) => pair.person === ids.alone || pair.other === ids.alone)).toBe(false);
+    const twin = await create(admin, { givenName: 'Z.', familyName: 'Other', emails: ['zed@example.org'] });
+    const withTwin = (await allCandidates(admin)).filter((pair) => pair.person === twin || pair.other === twin);
+    expect(withTwin).toEqual([{ person: expect.any(String), other: expect.any(String), score: 0.9, reasons: ['EMAIL'] }]);
+    const changed = await rawRequest(test, admin, 'mutation ($id: ID!) { updatePerson(id: $id, input: { emails: [] }) { __typename } }', { id: twin });
+    expect(changed.data).toEqual({ updatePerson: { __typename: 'UpdatePersonSuccess' } });
+    expect((await allCandidates(admin)).some((pair) => pair.person === twin || pair.other === twin)).toBe(false);
+  });
+
   it('refuses a cursor of another minScore as the client\'s mistake', async () => {
     const { duplicateCandidates } = await admin.request(DuplicateCandidates, { first: 1, minScore: 0 });
     const result = await rawRequest(test, admin, 'query ($after: String) { duplicateCandidates(first: 1, after: $after, minScore: 0.3) { edges { cursor } } }', {

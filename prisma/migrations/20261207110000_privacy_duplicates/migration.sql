@@ -46,6 +46,34 @@ ALTER TABLE "DismissedDuplicate" ADD CONSTRAINT "DismissedDuplicate_personId_fke
 ALTER TABLE "DismissedDuplicate" ADD CONSTRAINT "DismissedDuplicate_otherId_fkey" FOREIGN KEY ("otherId") REFERENCES "Person"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "DismissedDuplicate" ADD CONSTRAINT "DismissedDuplicate_actorId_fkey" FOREIGN KEY ("actorId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
+-- The organisation's likely duplicate pairs, as last found (src/duplicates/duplicate-service.ts):
+-- duplicateCandidates pages through them by score instead of finding every pair on each request.
+-- The lower id first; gone with either person.
+CREATE TABLE "DuplicateCandidate" (
+    "organizationId" TEXT NOT NULL,
+    "personId" TEXT NOT NULL,
+    "otherId" TEXT NOT NULL,
+    "score" DOUBLE PRECISION NOT NULL,
+    "reasons" TEXT[],
+    "nameSimilarity" DOUBLE PRECISION,
+
+    CONSTRAINT "DuplicateCandidate_pkey" PRIMARY KEY ("personId", "otherId")
+);
+CREATE INDEX "DuplicateCandidate_organizationId_score_personId_otherId_idx" ON "DuplicateCandidate"("organizationId", "score" DESC, "personId", "otherId");
+CREATE INDEX "DuplicateCandidate_otherId_idx" ON "DuplicateCandidate"("otherId");
+ALTER TABLE "DuplicateCandidate" ADD CONSTRAINT "DuplicateCandidate_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "DuplicateCandidate" ADD CONSTRAINT "DuplicateCandidate_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "DuplicateCandidate" ADD CONSTRAINT "DuplicateCandidate_otherId_fkey" FOREIGN KEY ("otherId") REFERENCES "Person"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- Up to when an organisation's pairs were found: people changed since are looked up again.
+CREATE TABLE "DuplicateScan" (
+    "organizationId" TEXT NOT NULL,
+    "scannedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "DuplicateScan_pkey" PRIMARY KEY ("organizationId")
+);
+ALTER TABLE "DuplicateScan" ADD CONSTRAINT "DuplicateScan_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
 -- The keys duplicates are found by, as immutable functions so that each has an index and a
 -- lookup is an index scan, never a comparison of every pair. Emails are stored lower-cased
 -- already (Person_emails_idx serves them).

@@ -58,7 +58,7 @@ builder.prismaObjectFields('Person', (t) => ({
     select: { id: true },
     args: { first: t.arg.int({ defaultValue: 10 }) },
     // first is checked against 1..100 as every page size is (graphql/pagination.ts).
-    resolve: (person, { first }, ctx) => possibleDuplicates(ctx.prisma, serviceContext(ctx), person.id, first ?? 10),
+    resolve: (person, { first }, ctx) => possibleDuplicates(serviceContext(ctx), person.id, first ?? 10),
   }),
 }));
 
