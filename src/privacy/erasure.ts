@@ -89,7 +89,9 @@ export async function erasePerson(ctx: ServiceContext, personId: string, { reaso
     });
     notePersonDeleted(tx, actor, personId);
     return erasure;
-  });
+    // Other people's events and values are searched as text, the organisation's whole timeline
+    // among them: longer than the default 5 seconds in a large organisation.
+  }, { timeout: 5 * 60_000 });
 }
 
 /**
