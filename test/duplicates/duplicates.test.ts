@@ -15,6 +15,15 @@ const CreatePerson = graphql(`
   }
 `);
 
+const CreateWithDuplicates = graphql(`
+  mutation DuplicatesCreateWithDuplicates($input: PersonInput!) {
+    createPerson(input: $input) {
+      __typename
+      ... on CreatePersonSuccess { person { id possibleDuplicates(first: 5) { person { id } reasons } } }
+    }
+  }
+`);
+
 const PossibleDuplicates = graphql(`
   query PossibleDuplicates($id: ID!, $first: Int) {
     person(id: $id) { possibleDuplicates(first: $first) { person { id } score reasons nameSimilarity } }
@@ -123,6 +132,20 @@ describe('possibleDuplicates', () => {
     const [withCompany] = await duplicatesOf(admin, 'companyA');
     expect(withCompany).toMatchObject({ person: { id: ids.companyB }, reasons: ['NAME', 'SHARED_COMPANY'] });
     expect(withCompany!.score).toBeCloseTo(0.8 * withCompany!.nameSimilarity!, 3);
+  });
+
+  it("comes with createPerson's success, for the person just written", async () => {
+    const { createPerson } = await admin.request(CreateWithDuplicates, { input: { familyName: 'Ek', givenName: 'Anna', linkedinId: 'cecilia-s-42' } });
+    if (createPerson.__typename !== 'CreatePersonSuccess') throw new Error(createPerson.__typename);
+    expect(createPerson.person.possibleDuplicates).toEqual(
+      expect.arrayContaining([
+        { person: { id: ids.emailA }, reasons: ['NAME'] },
+        { person: { id: ids.linkedinA }, reasons: ['LINKEDIN'] },
+        { person: { id: ids.linkedinB }, reasons: ['LINKEDIN'] },
+      ]),
+    );
+    const deleted = await rawRequest(test, admin, 'mutation ($id: ID!) { deletePerson(id: $id) { __typename } }', { id: createPerson.person.id });
+    expect(deleted.data).toEqual({ deletePerson: { __typename: 'DeletePersonSuccess' } });
   });
 
   it('never crosses organisations', async () => {
