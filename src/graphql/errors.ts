@@ -4,6 +4,7 @@ import {
   FieldNotSetError,
   ForbiddenError,
   NotFoundError,
+  SuppressedPersonError,
   ValidationError,
 } from '../shared/errors.ts';
 
@@ -71,6 +72,13 @@ builder.objectType(FieldNotSetError, {
   fields: (t) => ({ field: t.exposeString('field') }),
 });
 
+builder.objectType(SuppressedPersonError, {
+  name: 'SuppressedPersonError',
+  description: 'An email or phone of the input belongs to a person erased with suppression; nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeStringList('path', { description: 'The suppressed item in the input, e.g. ["input", "emails", "0"].' }) }),
+});
+
 const commonErrors = [ForbiddenError, NotFoundError, ValidationError];
 
 /**
@@ -80,7 +88,7 @@ const commonErrors = [ForbiddenError, NotFoundError, ValidationError];
 export function mutationResult(
   name: string,
   dataField: string,
-  extraErrors: (typeof ConflictError | typeof FieldNotSetError)[] = [],
+  extraErrors: (typeof ConflictError | typeof FieldNotSetError | typeof SuppressedPersonError)[] = [],
 ) {
   return {
     types: [...commonErrors, ...extraErrors],

@@ -2,5 +2,5 @@
 export { lastInteractedByLimit } from './interaction-metadata.ts';
 export { primeInteractionMetadata } from './schema/interaction-metadata.ts';
 export { TimelineEvent } from './schema/timeline.ts';
-export { mergeTimelines, recordEvent, recordEvents, type TimelineEventType } from './timeline.ts';
+export { eventDataWithGlobalIds, mergeTimelines, recordEvent, recordEvents, type TimelineEventType } from './timeline.ts';
 export { PendingEvents, recordPending } from './pending-events.ts';

@@ -2,6 +2,7 @@ import type { Db } from '../db/prisma.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { TimelineEventType } from '../shared/timeline-event-types.ts';
+import { encodeGlobalId } from '../shared/global-ids.ts';
 import { PendingEvents, recordPending } from './pending-events.ts';
 
 export { timelineEventTypes, type TimelineEventType } from '../shared/timeline-event-types.ts';
@@ -29,6 +30,25 @@ export const timelineIdKeyTypes: ReadonlyMap<string, string> = new Map(
     projects: 'Project',
   }),
 );
+
+/** Events store database ids; the API (and a person's export) shows only global ones, as everywhere else. */
+export function eventDataWithGlobalIds(value: unknown, typename?: string): unknown {
+  if (typename !== undefined) {
+    if (typeof value === 'string') return encodeGlobalId(typename, value);
+    if (Array.isArray(value)) return value.map((item) => eventDataWithGlobalIds(item, typename));
+    if (isRecord(value) && 'before' in value && 'after' in value) {
+      return { ...value, before: eventDataWithGlobalIds(value.before, typename), after: eventDataWithGlobalIds(value.after, typename) };
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => eventDataWithGlobalIds(item));
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, eventDataWithGlobalIds(item, timelineIdKeyTypes.get(key))]));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
  * One event, written inside the transaction of the change it records, so the two stand or fall

@@ -118,20 +118,22 @@ describe('the scopes on the schema', () => {
     return [...new Set([...fromType, ...Object.keys(fieldOptions?.authScopes ?? {})])].sort();
   }
 
-  it("needs editor for every mutation but key and user management, admin for user management and keys' rate limits", () => {
+  it("needs editor for every mutation but key and user management, admin for user management, keys' rate limits and personal data", () => {
     const mutations = Object.keys(schema.getMutationType()!.getFields());
     const needs = Object.fromEntries(mutations.map((name) => [name, scopesOf('Mutation', name)]));
     for (const name of ['createApiKey', 'revokeApiKey']) expect(needs[name], name).toEqual(['viewer']);
-    const adminOnly = ['createUser', 'updateUser', 'deactivateUser', 'reactivateUser', 'updateApiKey'];
+    const adminOnly = ['createUser', 'updateUser', 'deactivateUser', 'reactivateUser', 'updateApiKey', 'exportPerson', 'erasePerson'];
     for (const name of adminOnly) expect(needs[name], name).toEqual(['admin']);
     const writes = mutations.filter((name) => !['createApiKey', 'revokeApiKey', ...adminOnly].includes(name));
     expect(writes.length).toBeGreaterThan(30);
     for (const name of writes) expect(needs[name], name).toEqual(['editor']);
   });
 
-  it('needs a key for every Pothos query field', () => {
+  it('needs a key for every Pothos query field, and an admin for erasures', () => {
     // _service and _entities are federation's, outside Pothos: src/http/auth.ts guards them.
     const queries = Object.keys(schema.getQueryType()!.getFields()).filter((name) => !name.startsWith('_'));
-    for (const name of queries) expect(scopesOf('Query', name), name).toEqual(['viewer']);
+    const adminOnly = ['erasures'];
+    for (const name of adminOnly) expect(scopesOf('Query', name), name).toEqual(['admin']);
+    for (const name of queries.filter((query) => !adminOnly.includes(query))) expect(scopesOf('Query', name), name).toEqual(['viewer']);
   });
 });

@@ -3,7 +3,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { builder } from '../../graphql/builder.ts';
 import { organizationOf } from '../../graphql/context.ts';
-import { timelineEventTypes, timelineIdKeyTypes } from '../timeline.ts';
+import { eventDataWithGlobalIds, timelineEventTypes } from '../timeline.ts';
 import { invalidTimeRange, timelineOrder, timelineWhere } from '../timeline-service.ts';
 import { localId } from '../../graphql/ids.ts';
 
@@ -35,29 +35,10 @@ export const TimelineEvent = builder.prismaNode('TimelineEvent', {
       description:
         'The details, by type, with every id a global one. PERSON_UPDATED: { changes: { <field>: { before, after } } }. ' +
         'MERGED: { mergeId, mergedPersonIds, changes, moved: { notes, tags, memberships, fieldValues, timelineEvents } }.',
-      resolve: (event) => withGlobalIds(event.data),
+      resolve: (event) => eventDataWithGlobalIds(event.data),
     }),
   }),
 });
-
-/** Events store database ids; the API shows only global ones, as everywhere else. */
-function withGlobalIds(value: unknown, typename?: string): unknown {
-  if (typename !== undefined) {
-    if (typeof value === 'string') return encodeGlobalID(typename, value);
-    if (Array.isArray(value)) return value.map((item) => withGlobalIds(item, typename));
-    if (isRecord(value) && 'before' in value && 'after' in value) {
-      return { ...value, before: withGlobalIds(value.before, typename), after: withGlobalIds(value.after, typename) };
-    }
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((item) => withGlobalIds(item));
-  if (!isRecord(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withGlobalIds(item, timelineIdKeyTypes.get(key))]));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 builder.prismaObjectFields('Person', (t) => ({
   timeline: t.relatedConnection('timelineEvents', {
