@@ -1,13 +1,13 @@
 /**
  * How src/ may import (npm run -s check:imports, run by CI). Lowest first:
  *   shared layers  src/shared (actor, errors, validation, live events), src/db, src/graphql, src/http
- *   domains        accounts; timeline; tags, groups, projects, fields, notes, avatars, webhooks; people; imports, merges
+ *   domains        accounts; timeline; tags, groups, projects, fields, notes, avatars, privacy, webhooks; people; imports, merges
  *   composition    src/schema (the schema of every domain, federation), src/compiled-reads,
  *                  src/scripts and the entry points index.ts, server.ts, yoga.ts
  * (config.ts, logger.ts and redis.ts at the top of src/ are read by every layer and import only shared layers.)
  * A domain uses another only through its index.ts; nothing below imports what is above it; no circles.
  */
-const domains = '(people|notes|tags|groups|projects|fields|timeline|imports|merges|avatars|accounts|webhooks)';
+const domains = '(people|notes|tags|groups|projects|fields|timeline|imports|merges|avatars|accounts|privacy|duplicates|webhooks)';
 const shared = '^src/(shared|db|graphql|http|telemetry)/';
 const composition = '^src/(schema|compiled-reads|scripts)/|^src/(index|server|yoga)[.]ts$';
 

@@ -7,6 +7,7 @@ import { useAccessLog } from './http/access-log.ts';
 import { withReadReplica } from './db/read-replica.ts';
 import { requestAuthenticator, useAuthenticationBeforeBody, useRequireActor } from './http/auth.ts';
 import { useAvatarRoute } from './avatars/index.ts';
+import { usePersonExportRoute } from './privacy/index.ts';
 import { compiledReadFallbacks } from './compiled-reads/index.ts';
 import { useBadValueCheck } from './http/bad-values.ts';
 import { useCors } from './http/cors.ts';
@@ -195,6 +196,7 @@ export function createApp({
       ...useMetrics({ prisma, token: metricsToken, metrics: [compiledReadFallbacks, ...webhookMetrics(prisma, dbSchema)] }),
       ...(tracing ? [tracing.plugin] : []),
       useAvatarRoute({ prisma, log, requestIdOf }),
+      usePersonExportRoute({ prisma, dbSchema, log, requestIdOf }),
       useSubgraphEndpoint(subgraph),
       ...plugins,
     ],

@@ -4,6 +4,7 @@ import {
   FieldNotSetError,
   ForbiddenError,
   NotFoundError,
+  SuppressedPersonError,
   ValidationError,
 } from '../shared/errors.ts';
 
@@ -69,6 +70,13 @@ builder.objectType(FieldNotSetError, {
   description: 'The custom field has no value on this person, so there is nothing to unset.',
   interfaces: [ErrorInterface],
   fields: (t) => ({ field: t.exposeString('field') }),
+});
+
+builder.objectType(SuppressedPersonError, {
+  name: 'SuppressedPersonError',
+  description: 'An email or phone of the input belongs to a person erased with suppression; nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeStringList('path', { description: 'The suppressed item in the input, e.g. ["input", "emails", "0"].' }) }),
 });
 
 const commonErrors = [ForbiddenError, NotFoundError, ValidationError];

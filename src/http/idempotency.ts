@@ -58,7 +58,7 @@ export function useIdempotentMutations(): Plugin<GraphQLContext & YogaInitialCon
               if (claim.kind === 'reused') return { errors: [keyReused()] };
               if (claim.kind === 'replay') {
                 replays.add(request);
-                return JSON.parse(claim.response) as ExecutionResult;
+                return replayedResult(claim.response);
               }
               // A transaction client can open nested transactions (savepoints), as services do.
               context.prisma = tx as unknown as PrismaClient;
@@ -89,6 +89,16 @@ export function useIdempotentMutations(): Plugin<GraphQLContext & YogaInitialCon
       if (replays.has(request)) response.headers.set('Idempotent-Replayed', 'true');
     },
   };
+}
+
+/**
+ * A saved answer as an execution result. Saved answers are successes ({ data }), except one an
+ * erasure replaced (src/privacy/erasure.ts), whose errors become GraphQL errors again.
+ */
+function replayedResult(response: string): ExecutionResult {
+  const saved = JSON.parse(response) as { data?: ExecutionResult['data']; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  if (!saved.errors) return saved as ExecutionResult;
+  return { data: saved.data, errors: saved.errors.map((error) => new GraphQLError(error.message, { extensions: error.extensions })) };
 }
 
 function invalidKey(): GraphQLError {

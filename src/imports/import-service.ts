@@ -10,6 +10,7 @@ import { changePerson, insertPerson, type PersonInput, planPersonWrite } from '.
 import { writePersonTags } from '../tags/index.ts';
 import { PendingEvents, recordPending } from '../timeline/index.ts';
 import { nextVersion } from '../db/versions.ts';
+import { findSuppressed, suppressedRowMessage } from '../privacy/index.ts';
 import { addedTo, batchesOf, changesNothing, findMatches, type ImportMatchKey, type ImportRow, unite } from './row-matching.ts';
 
 export type { ImportMatchKey, ImportRow } from './row-matching.ts';
@@ -35,6 +36,8 @@ export interface ImportOptions {
   tagIds: readonly string[];
   groupIds: readonly string[];
   dryRun: boolean;
+  /** Write rows with an email or phone suppressed by an erasure (src/privacy); otherwise each fails. */
+  allowSuppressed?: boolean;
   /**
    * Aborted when the server shuts down: the import stops before its next batch and is marked
    * INTERRUPTED with the rows it committed.
@@ -184,11 +187,17 @@ interface BatchContext {
 async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchContext): Promise<RowOutcome[]> {
   const matches = await findMatches(tx, context, batch, context.options.matchOn);
   const fields = await bulkFields(tx, context.actor, batch);
+  const suppressed = await suppressedRows(tx, batch, context);
   const outcomes: RowOutcome[] = [];
   const plain: PlainPerson[] = [];
   for (const row of batch) {
     if ('issues' in row) {
       outcomes.push({ row: row.row, errors: withinRow(row.issues) });
+      continue;
+    }
+    const suppressedAt = suppressed.get(row);
+    if (suppressedAt) {
+      outcomes.push({ row: row.row, errors: [{ path: suppressedAt, message: suppressedRowMessage }] });
       continue;
     }
     const match = matches.get(row) ?? null;
@@ -211,6 +220,14 @@ async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchCon
   }
   await insertPlainPeople(tx, plain, { actor: context.actor, groupIds: context.options.groupIds, tags: context.tags, importId: context.importId });
   return outcomes;
+}
+
+/** The batch's rows that carry an email or phone suppressed by an erasure, with where: one lookup for the batch. */
+async function suppressedRows(tx: Db, batch: readonly ImportRow[], { actor, options }: BatchContext): Promise<Map<ImportRow, string[]>> {
+  if (options.allowSuppressed) return new Map();
+  const valid = batch.filter((row): row is Extract<ImportRow, { input: PersonInput }> => 'input' in row);
+  const paths = await findSuppressed(tx, actor, valid.map((row) => row.input));
+  return new Map(valid.flatMap((row, index) => (paths[index] ? [[row, paths[index]] as const] : [])));
 }
 
 /** One row, atomic: a savepoint undoes everything it wrote when it fails. */

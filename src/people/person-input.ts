@@ -54,6 +54,8 @@ export interface PersonInput extends PersonFieldsInput {
   archivedAt?: Date | null;
   /** Seed 002's tags (local ids): exactly the person's tags once written; see person-tags.ts. */
   tagIds?: readonly string[] | null;
+  /** Write the person even if an email or phone of theirs is suppressed (src/privacy). */
+  allowSuppressed?: boolean | null;
 }
 
 import type { WriteMode } from '../shared/write-mode.ts';

@@ -13,6 +13,7 @@ import { conflictOnDuplicate } from '../shared/titles.ts';
 import { PendingEvents, recordEvent, recordPending } from '../timeline/index.ts';
 import { recordPersonDeleted } from '../webhooks/index.ts';
 import { sameValue, toJson } from '../shared/changes.ts';
+import { refuseSuppressed } from '../privacy/index.ts';
 import { bumpPersonVersion, lockPersonAtVersion, nextVersion } from '../db/versions.ts';
 
 /*
@@ -36,6 +37,7 @@ export async function createPerson(ctx: ServiceContext, input: PersonInput): Pro
   const plan = planPersonWrite(input, 'create');
   return ctx.prisma.$transaction(async (tx) => {
     await holdProjects(tx, ctx, plan.projectIds!);
+    await refuseSuppressedUnlessAllowed(tx, ctx.actor, plan);
     const events = new PendingEvents();
     const person = await insertPerson(tx, ctx, plan, events);
     await recordPending(tx, ctx.actor, events);
@@ -73,11 +75,18 @@ async function writePerson(
     // changePerson's "before" and the events it writes must not interleave with another write's.
     await lockPersonAtVersion(tx, ctx, id, expectedVersion);
     await holdProjects(tx, ctx, plan.projectIds ?? []);
+    await refuseSuppressedUnlessAllowed(tx, ctx.actor, plan);
     const events = new PendingEvents();
     const { person, changed } = await changePerson(tx, ctx, id, plan, events);
     await recordPending(tx, ctx.actor, events);
     return changed ? bumpPersonVersion(tx, id) : person;
   });
+}
+
+/** An email or phone the input gives that belongs to someone erased with suppression is refused, unless the input allows it. */
+function refuseSuppressedUnlessAllowed(db: Db, actor: Actor, { input, data }: PersonPlan): Promise<void> {
+  if (input.allowSuppressed) return Promise.resolve();
+  return refuseSuppressed(db, actor, { emails: data.emails as string[] | undefined, phones: data.phones as string[] | undefined });
 }
 
 /** The write step of a create, inside the caller's transaction (createPerson's, or an import row's). */

@@ -21,6 +21,8 @@ import '../fields/schema/field-value.ts';
 import '../projects/schema/project.ts';
 import '../webhooks/schema/webhook.ts';
 import '../people/schema/subscription.ts';
+import '../privacy/schema/privacy.ts';
+import '../duplicates/schema/duplicates.ts';
 import { refuseNonEntityRepresentations } from './federation.ts';
 import { builder } from '../graphql/builder.ts';
 import { installCompiledReads } from '../compiled-reads/index.ts';

@@ -38,3 +38,8 @@ export interface ServiceContext {
 export function requireWriter(actor: Actor): void {
   if (actor.role === 'VIEWER') throw new ForbiddenError('A viewer can read but not change anything.');
 }
+
+/** For what only an admin may do outside the schema's `admin` scope (the export download route). */
+export function requireAdmin(actor: Actor): void {
+  if (actor.role !== 'ADMIN') throw new ForbiddenError(`Only an admin may do this; your key acts as ${actor.role}.`);
+}

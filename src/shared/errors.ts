@@ -56,6 +56,20 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/**
+ * The person's email or phone belongs to someone erased with suppression (src/privacy): a create,
+ * a replace or an import row that says allowSuppressed writes them anyway.
+ */
+export class SuppressedPersonError extends DomainError {
+  constructor(
+    /** Where in the input: e.g. ["input", "emails", "0"]. */
+    readonly path: string[],
+  ) {
+    super('This person was erased at their request and must not be added again: their email or phone is suppressed. Send allowSuppressed: true only if they asked to be added back.');
+    this.name = 'SuppressedPersonError';
+  }
+}
+
 export class FieldNotSetError extends DomainError {
   constructor(
     readonly field: string,

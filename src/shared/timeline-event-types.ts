@@ -20,6 +20,8 @@ export const timelineEventTypes = [
   'MERGED',
   'IMPORTED',
   'AVATAR_CHANGED',
+  // An admin exported everything held about the person (src/privacy); the event holds no data.
+  'PERSON_EXPORTED',
 ] as const;
 
 export type TimelineEventType = (typeof timelineEventTypes)[number];

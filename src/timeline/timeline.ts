@@ -1,10 +1,9 @@
 import type { Db } from '../db/prisma.ts';
 import type { InputJsonValue } from '../generated/prisma/internal/prismaNamespace.ts';
 import type { Actor } from '../shared/actor.ts';
-import { noteTimelineEvent } from '../shared/events.ts';
-import { encodeGlobalId } from '../shared/global-ids.ts';
 import type { TimelineEventType } from '../shared/timeline-event-types.ts';
-import { v7 as uuidv7 } from 'uuid';
+import { encodeGlobalId } from '../shared/global-ids.ts';
+import { PendingEvents, recordPending } from './pending-events.ts';
 
 export { timelineEventTypes, type TimelineEventType } from '../shared/timeline-event-types.ts';
 
@@ -33,8 +32,8 @@ export const timelineIdKeyTypes: ReadonlyMap<string, string> = new Map(
 );
 
 /**
- * An event's data as the API shows it (the timeline, webhooks): events store database ids, the
- * API shows only global ones, as everywhere else.
+ * Events store database ids; the API (the timeline, webhooks, a person's export) shows only global
+ * ones, as everywhere else.
  */
 export function eventDataWithGlobalIds(value: unknown, typename?: string): unknown {
   if (typename !== undefined) {
@@ -54,7 +53,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Written inside the transaction of the change it records, so the two stand or fall together. */
+/**
+ * One event, written inside the transaction of the change it records, so the two stand or fall
+ * together. Writes that gather several events use PendingEvents and recordPending directly.
+ */
 export async function recordEvent(
   db: Db,
   actor: Actor,
@@ -62,17 +64,7 @@ export async function recordEvent(
   type: TimelineEventType,
   data: Record<string, InputJsonValue | null> = {},
 ): Promise<void> {
-  const event = await db.timelineEvent.create({
-    data: {
-      organizationId: actor.organizationId,
-      personId,
-      actorId: actor.userId,
-      type,
-      data: data as InputJsonValue,
-    },
-    select: { id: true },
-  });
-  noteTimelineEvent(db, actor, { id: event.id, personId, type, data });
+  await recordEvents(db, actor, [personId], type, data);
 }
 
 /** The same event for many people at once (e.g. everyone who had a tag that is being deleted). */
@@ -83,20 +75,9 @@ export async function recordEvents(
   type: TimelineEventType,
   data: Record<string, InputJsonValue | null> = {},
 ): Promise<void> {
-  if (personIds.length === 0) return;
-  // Ids made here, as the database would, so that each event's live update can name it.
-  const events = personIds.map((personId) => ({ id: uuidv7(), personId }));
-  await db.timelineEvent.createMany({
-    data: events.map(({ id, personId }) => ({
-      id,
-      organizationId: actor.organizationId,
-      personId,
-      actorId: actor.userId,
-      type,
-      data: data as InputJsonValue,
-    })),
-  });
-  for (const event of events) noteTimelineEvent(db, actor, { ...event, type, data });
+  const pending = new PendingEvents();
+  for (const personId of personIds) pending.add(personId, type, data);
+  await recordPending(db, actor, pending);
 }
 
 /** A merge's timeline: the merged-away people's events move to the primary, whose timeline tells their story too. */

@@ -392,7 +392,9 @@ describe('The subgraph endpoint', () => {
   it('has every type and field of the public schema but node and nodes, the error types renamed', () => {
     const federation = federationSchema(schema, 'People');
     const errorTypes = new Set(['Error', 'FieldError', ...schema.getPossibleTypes(schema.getType('Error') as GraphQLInterfaceType).map((type) => type.name)]);
-    expect(errorTypes).toEqual(new Set(['Error', 'FieldError', 'NotFoundError', 'ValidationError', 'ConflictError', 'ForbiddenError', 'FieldNotSetError', 'WebhookUrlRefusedError']));
+    expect(errorTypes).toEqual(
+      new Set(['Error', 'FieldError', 'NotFoundError', 'ValidationError', 'ConflictError', 'ForbiddenError', 'FieldNotSetError', 'SuppressedPersonError', 'WebhookUrlRefusedError']),
+    );
     for (const type of Object.values(schema.getTypeMap())) {
       if (type.name.startsWith('__')) continue;
       const name = errorTypes.has(type.name) ? `People${type.name}` : type.name;

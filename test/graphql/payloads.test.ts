@@ -178,6 +178,45 @@ const cases: Record<string, Case> = {
       };
     },
   },
+  exportPerson: {
+    operation: 'mutation($id: ID!) { exportPerson(id: $id) SELECTION }',
+    async setup(unique) {
+      const id = await person(unique);
+      return {
+        variables: { id },
+        async check() {
+          expect(await events(id, 'PERSON_EXPORTED')).toBe(1);
+        },
+      };
+    },
+  },
+  erasePerson: {
+    operation: 'mutation($id: ID!) { erasePerson(id: $id, reason: "payload test") SELECTION }',
+    async setup(unique) {
+      const id = await person(unique);
+      return {
+        variables: { id },
+        async check() {
+          expect(await test.prisma.person.count({ where: { id: localIdOf(id) } })).toBe(0);
+          expect(await test.prisma.personErasure.count({ where: { personId: localIdOf(id) } })).toBe(1);
+        },
+      };
+    },
+  },
+  dismissDuplicate: {
+    operation: 'mutation($personId: ID!, $otherId: ID!) { dismissDuplicate(personId: $personId, otherId: $otherId) SELECTION }',
+    async setup(unique) {
+      const personId = await person(unique);
+      const otherId = await person(`${unique}-other`);
+      return {
+        variables: { personId, otherId },
+        async check() {
+          const ids = [localIdOf(personId), localIdOf(otherId)];
+          expect(await test.prisma.dismissedDuplicate.count({ where: { personId: { in: ids }, otherId: { in: ids } } })).toBe(1);
+        },
+      };
+    },
+  },
   createNote: {
     operation: 'mutation($personId: ID!, $input: NoteInput!) { createNote(personId: $personId, input: $input) SELECTION }',
     async setup(unique) {

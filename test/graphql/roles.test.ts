@@ -118,7 +118,7 @@ describe('the scopes on the schema', () => {
     return [...new Set([...fromType, ...Object.keys(fieldOptions?.authScopes ?? {})])].sort();
   }
 
-  it("needs editor for every mutation but key and user management, admin for user management, keys' rate limits and webhooks", () => {
+  it("needs editor for every mutation but key and user management, admin for user management, keys' rate limits, personal data and webhooks", () => {
     const mutations = Object.keys(schema.getMutationType()!.getFields());
     const needs = Object.fromEntries(mutations.map((name) => [name, scopesOf('Mutation', name)]));
     for (const name of ['createApiKey', 'revokeApiKey']) expect(needs[name], name).toEqual(['viewer']);
@@ -128,6 +128,8 @@ describe('the scopes on the schema', () => {
       'deactivateUser',
       'reactivateUser',
       'updateApiKey',
+      'exportPerson',
+      'erasePerson',
       'createWebhookEndpoint',
       'updateWebhookEndpoint',
       'deleteWebhookEndpoint',
@@ -140,10 +142,11 @@ describe('the scopes on the schema', () => {
     for (const name of writes) expect(needs[name], name).toEqual(['editor']);
   });
 
-  it('needs a key for every Pothos query field, admin for the webhooks', () => {
+  it('needs a key for every Pothos query field, and an admin for erasures and webhooks', () => {
     // _service and _entities are federation's, outside Pothos: src/http/auth.ts guards them.
     const queries = Object.keys(schema.getQueryType()!.getFields()).filter((name) => !name.startsWith('_'));
-    const adminOnly = ['webhookEndpoints', 'webhookDeliveries'];
-    for (const name of queries) expect(scopesOf('Query', name), name).toEqual(adminOnly.includes(name) ? ['admin'] : ['viewer']);
+    const adminOnly = ['erasures', 'webhookEndpoints', 'webhookDeliveries'];
+    for (const name of adminOnly) expect(scopesOf('Query', name), name).toEqual(['admin']);
+    for (const name of queries.filter((query) => !adminOnly.includes(query))) expect(scopesOf('Query', name), name).toEqual(['viewer']);
   });
 });

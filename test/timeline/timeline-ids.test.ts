@@ -65,6 +65,12 @@ const ImportAndMerge = graphql(`
   }
 `);
 
+const ExportPerson = graphql(`
+  mutation TimelineIdsExport($id: ID!) {
+    exportPerson(id: $id) { __typename }
+  }
+`);
+
 const Timeline = graphql(`
   query TimelineIdsTimeline($id: ID!) {
     person(id: $id) { timeline(first: 100) { edges { node { type data } } } }
@@ -182,6 +188,9 @@ describe('TimelineEvent.data', () => {
     expect(importedAndMerged.importPeople.__typename).toBe('ImportPeopleSuccess');
     expect(importedAndMerged.mergePeople.__typename).toBe('MergePeopleSuccess');
     const { people: newcomers } = await acme.request(PeopleByIdentifier, { identifier: 'newcomer@example.org' });
+
+    const exported = await acme.request(ExportPerson, { id: personId });
+    expect(exported.exportPerson.__typename).toBe('ExportPersonSuccess');
 
     const events = [...(await timelineOf(personId)), ...(await timelineOf(newcomers.nodes[0]!.id))];
     expect(new Set(events.map((event) => event.type))).toEqual(new Set(timelineEventTypes));

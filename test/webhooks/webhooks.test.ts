@@ -8,7 +8,7 @@ import { createApp } from '../../src/yoga.ts';
 import { graphql } from '../generated/gql.ts';
 import { createOrgClient, createTestApp, createUserClient, postTyped, type TestApp, type TestClient } from '../support/app.ts';
 import { captureLogs } from '../support/log-capture.ts';
-import { createPersonId } from '../support/organising.ts';
+import { createPersonId, localIdOf } from '../support/organising.ts';
 import { readFileSync } from 'node:fs';
 import { codeBlocks, documentSection } from '../support/readme.ts';
 import { startReceiver, verifyWebhook, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -87,6 +87,9 @@ const TagPerson = graphql(`mutation WebhookTagPerson($personId: ID!, $tagId: ID!
 const UntagPerson = graphql(`mutation WebhookUntagPerson($personId: ID!, $tagId: ID!) { untagPerson(personId: $personId, tagId: $tagId) { __typename } }`);
 const MergePeople = graphql(`
   mutation WebhookMergePeople($input: MergePeopleInput!) { mergePeople(input: $input) { __typename } }
+`);
+const ErasePerson = graphql(`
+  mutation WebhookErasePerson($id: ID!, $reason: String!) { erasePerson(id: $id, reason: $reason) { __typename } }
 `);
 const ImportPeople = graphql(`
   mutation WebhookImportPeople($input: ImportPeopleInput!) { importPeople(input: $input) { __typename } }
@@ -347,6 +350,25 @@ describe('deliveries', () => {
       ]);
       expect(theirs.slice(3).map(({ payload }) => payload.data.jobTitle)).toEqual(['one', 'two', 'three']);
     }
+  });
+
+  it("are forgotten with an erased person: their queued events go, PERSON_ERASED says whom to forget and nothing more", async () => {
+    receiver = await startReceiver();
+    const { id } = await createEndpoint(acme, receiver.url);
+    const erased = await createPersonId(acme, 'Forgotten');
+    await acme.request(UpdatePerson, { id: erased, input: { jobTitle: 'Secret agent' } });
+    const kept = await createPersonId(acme, 'Kept');
+    expect((await acme.request(ErasePerson, { id: erased, reason: 'GDPR request 1' })).erasePerson.__typename).toBe('ErasePersonSuccess');
+    expect(await test.prisma.webhookEvent.count({ where: { personId: localIdOf(erased), type: { not: 'PERSON_ERASED' } } })).toBe(0);
+    startWorker();
+    await receiver.waitFor((all) => all.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Two people's events: in either order.
+    expect(receiver.received.map(({ payload }) => `${payload.type} ${payload.data.id}`).sort()).toEqual([`PERSON_CREATED ${kept}`, `PERSON_ERASED ${erased}`]);
+    const forget = receiver.received.find(({ payload }) => payload.type === 'PERSON_ERASED')!;
+    expect(forget.payload.data).toEqual({ id: erased, details: {} });
+    expect(forget.body).not.toContain('Forgotten');
+    expect((await deliveriesOf(acme, id)).totalCount).toBe(2);
   });
 
   it('are not written by a dry run, a rolled-back write, or a replayed idempotent request', async () => {

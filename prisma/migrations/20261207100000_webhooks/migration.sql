@@ -88,11 +88,12 @@ BEGIN
   END IF;
   INSERT INTO "WebhookEvent" ("id", "organizationId", "personId", "type", "occurredAt", "data")
   SELECT event_id, org_id, person_id, event_type, occurred_at, jsonb_build_object(
-    'person', jsonb_build_object(
+    -- An erasure tells receivers whom to forget, and nothing else about them.
+    'person', CASE WHEN event_type = 'PERSON_ERASED' THEN jsonb_build_object('id', p."id") ELSE jsonb_build_object(
       'id', p."id", 'givenName', p."givenName", 'familyName', p."familyName", 'additionalName', p."additionalName",
       'fullName', p."fullName", 'jobTitle', p."jobTitle", 'emails', to_jsonb(p."emails"), 'phones', to_jsonb(p."phones"),
       'urls', to_jsonb(p."urls"), 'externalId', p."externalId", 'archivedAt', "webhook_instant"(p."archivedAt"),
-      'createdAt', "webhook_instant"(p."createdAt"), 'updatedAt', "webhook_instant"(p."updatedAt"), 'version', p."version"),
+      'createdAt', "webhook_instant"(p."createdAt"), 'updatedAt', "webhook_instant"(p."updatedAt"), 'version', p."version") END,
     'details', details)
   FROM "Person" p WHERE p."id" = person_id AND p."organizationId" = org_id;
   IF NOT FOUND THEN

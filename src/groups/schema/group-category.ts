@@ -1,13 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
-import { organizationOf, serviceContext } from '../../graphql/context.ts';
-import { ConflictError } from '../../shared/errors.ts';
+import { titledMutations } from '../../graphql/titled-mutations.ts';
+import { organizationOf } from '../../graphql/context.ts';
 import {
   createGroupCategory,
   deleteGroupCategory,
   updateGroupCategory,
 } from '../group-category-service.ts';
-import { mutationResult } from '../../graphql/errors.ts';
-import { localId, targetId } from '../../graphql/ids.ts';
+import { localId } from '../../graphql/ids.ts';
 
 export const GroupCategory = builder.prismaNode('GroupCategory', {
   description: 'A kind of group (seed 000): teams, local chapters, working groups...',
@@ -74,36 +73,18 @@ builder.queryField('groupCategory', (t) =>
   }),
 );
 
-builder.mutationField('createGroupCategory', (t) =>
-  t.field({
-    type: GroupCategory,
-    description: 'Creates a group category; a title already taken (whatever its case) is a ConflictError.',
-    errors: mutationResult('CreateGroupCategory', 'groupCategory', [ConflictError]),
-    args: { input: t.arg({ type: CreateGroupCategoryInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createGroupCategory(serviceContext(ctx), input),
-  }),
-);
-
-builder.mutationField('updateGroupCategory', (t) =>
-  t.field({
-    type: GroupCategory,
-    description: 'Changes some fields of a group category (PATCH).',
-    errors: mutationResult('UpdateGroupCategory', 'groupCategory', [ConflictError]),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateGroupCategoryInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) =>
-      updateGroupCategory(serviceContext(ctx), targetId(id, 'GroupCategory'), input),
-  }),
-);
-
-builder.mutationField('deleteGroupCategory', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a group category; its groups stay, uncategorised.',
-    errors: mutationResult('DeleteGroupCategory', 'deletedId'),
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      await deleteGroupCategory(serviceContext(ctx), targetId(id, 'GroupCategory'));
-      return id;
-    },
-  }),
-);
+titledMutations({
+  typename: 'GroupCategory',
+  type: GroupCategory,
+  dataField: 'groupCategory',
+  createInput: CreateGroupCategoryInput,
+  updateInput: UpdateGroupCategoryInput,
+  create: createGroupCategory,
+  update: updateGroupCategory,
+  remove: deleteGroupCategory,
+  descriptions: {
+    create: 'Creates a group category; a title already taken (whatever its case) is a ConflictError.',
+    update: 'Changes some fields of a group category (PATCH).',
+    delete: 'Deletes a group category; its groups stay, uncategorised.',
+  },
+});

@@ -120,6 +120,10 @@ const ImportPeopleInput = builder.inputType('ImportPeopleInput', {
       defaultValue: false,
       description: 'Try every row and count what would happen, writing no person: only the Import record is kept.',
     }),
+    allowSuppressed: t.boolean({
+      defaultValue: false,
+      description: 'Write rows whose email or phone was suppressed when someone was erased (docs/personal-data.md); without it each such row fails.',
+    }),
   }),
 });
 
@@ -140,6 +144,7 @@ function toImportOptions(input: ImportPeopleArg): ImportOptions {
       inputId(issues, ['input', 'groupIds', String(index)], id, 'Group'),
     ),
     dryRun: input.dryRun ?? false,
+    allowSuppressed: input.allowSuppressed ?? false,
   };
   if ((input.rows == null) === (input.file == null)) issues.add(['input'], 'Give the rows either as `rows` or as a CSV `file`.');
   if (input.rows && input.rows.length > maxImportRows) {

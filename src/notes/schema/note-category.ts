@@ -1,9 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
-import { organizationOf, serviceContext } from '../../graphql/context.ts';
-import { ConflictError } from '../../shared/errors.ts';
+import { titledMutations } from '../../graphql/titled-mutations.ts';
+import { organizationOf } from '../../graphql/context.ts';
 import { createNoteCategory, deleteNoteCategory, updateNoteCategory } from '../note-category-service.ts';
-import { mutationResult } from '../../graphql/errors.ts';
-import { targetId } from '../../graphql/ids.ts';
 
 export const NoteCategory = builder.prismaNode('NoteCategory', {
   description: 'What kind of note a note is: a call, a meeting, a summary... Every note has one.',
@@ -39,36 +37,19 @@ builder.queryField('noteCategories', (t) =>
   }),
 );
 
-builder.mutationField('createNoteCategory', (t) =>
-  t.field({
-    type: NoteCategory,
-    description: 'Creates a note category; a title already taken (whatever its case) is a ConflictError.',
-    errors: mutationResult('CreateNoteCategory', 'noteCategory', [ConflictError]),
-    args: { input: t.arg({ type: NoteCategoryInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createNoteCategory(serviceContext(ctx), input),
-  }),
-);
-
-builder.mutationField('updateNoteCategory', (t) =>
-  t.field({
-    type: NoteCategory,
-    description: 'Renames a note category; a title already taken is a ConflictError.',
-    errors: mutationResult('UpdateNoteCategory', 'noteCategory', [ConflictError]),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: NoteCategoryInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) =>
-      updateNoteCategory(serviceContext(ctx), targetId(id, 'NoteCategory'), input),
-  }),
-);
-
-builder.mutationField('deleteNoteCategory', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a note category; one that notes still use is a ConflictError (seed 002).',
-    errors: mutationResult('DeleteNoteCategory', 'deletedId', [ConflictError]),
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      await deleteNoteCategory(serviceContext(ctx), targetId(id, 'NoteCategory'));
-      return id;
-    },
-  }),
-);
+titledMutations({
+  typename: 'NoteCategory',
+  type: NoteCategory,
+  dataField: 'noteCategory',
+  createInput: NoteCategoryInput,
+  updateInput: NoteCategoryInput,
+  create: createNoteCategory,
+  update: updateNoteCategory,
+  remove: deleteNoteCategory,
+  descriptions: {
+    create: 'Creates a note category; a title already taken (whatever its case) is a ConflictError.',
+    update: 'Renames a note category; a title already taken is a ConflictError.',
+    delete: 'Deletes a note category; one that notes still use is a ConflictError (seed 002).',
+  },
+  deleteConflicts: true,
+});

@@ -2,7 +2,7 @@ import type { InputFieldBuilder } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { type BuilderTypes, builder } from '../../graphql/builder.ts';
 import { organizationOf, serviceContext } from '../../graphql/context.ts';
-import { ConflictError, IssueList } from '../../shared/errors.ts';
+import { ConflictError, IssueList, SuppressedPersonError } from '../../shared/errors.ts';
 import { maxTagIds, type PersonInput } from '../person-input.ts';
 import {
   archivePerson,
@@ -151,6 +151,10 @@ function personBodyFields(t: InputFieldBuilder<BuilderTypes, 'InputObject'>) {
       description:
         'Archived at this instant (seed 002), never in the future; null: not archived. Archiving and unarchiving write PERSON_ARCHIVED and PERSON_UNARCHIVED, as archivePerson and unarchivePerson do.',
     }),
+    allowSuppressed: t.boolean({
+      description:
+        'Write the person even though an email or phone of theirs was suppressed when someone was erased (docs/personal-data.md); without it that is a SuppressedPersonError.',
+    }),
     tagIds: t.idList({
       description: `Seed 002's tags: the person's tags, exactly these (at most ${maxTagIds}, each once). A tag the person has keeps its value; a new one is added without a value, so a tag with a value type is added with tagPerson. TAG_ADDED and TAG_REMOVED as tagPerson and untagPerson write them.`,
     }),
@@ -245,7 +249,7 @@ builder.mutationField('createPerson', (t) =>
   t.field({
     type: Person,
     description: 'Creates a person. familyName is required (seed 002).',
-    errors: mutationResult('CreatePerson', 'person', [ConflictError]),
+    errors: mutationResult('CreatePerson', 'person', [ConflictError, SuppressedPersonError]),
     args: { input: t.arg({ type: CreatePersonInput, required: true }) },
     resolve: (_root, { input }, ctx) => createPerson(serviceContext(ctx), toPersonInput(input)),
   }),
@@ -255,7 +259,7 @@ builder.mutationField('replacePerson', (t) =>
   t.field({
     type: Person,
     description: 'Replaces every field of a person (PUT): fields not given are cleared.',
-    errors: mutationResult('ReplacePerson', 'person', [ConflictError]),
+    errors: mutationResult('ReplacePerson', 'person', [ConflictError, SuppressedPersonError]),
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: CreatePersonInput, required: true }),
@@ -270,7 +274,7 @@ builder.mutationField('updatePerson', (t) =>
   t.field({
     type: Person,
     description: 'Changes some fields of a person (PATCH): absent fields are kept, null clears.',
-    errors: mutationResult('UpdatePerson', 'person', [ConflictError]),
+    errors: mutationResult('UpdatePerson', 'person', [ConflictError, SuppressedPersonError]),
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpdatePersonInput, required: true }),

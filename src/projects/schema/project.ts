@@ -1,9 +1,8 @@
 import { builder } from '../../graphql/builder.ts';
-import { organizationOf, serviceContext } from '../../graphql/context.ts';
-import { ConflictError } from '../../shared/errors.ts';
+import { titledMutations } from '../../graphql/titled-mutations.ts';
+import { organizationOf } from '../../graphql/context.ts';
 import { createProject, deleteProject, updateProject } from '../project-service.ts';
-import { mutationResult } from '../../graphql/errors.ts';
-import { localId, targetId } from '../../graphql/ids.ts';
+import { localId } from '../../graphql/ids.ts';
 
 export const Project = builder.prismaNode('Project', {
   description: 'A project of the organisation that people are on (seed 001: a ProofHub person\'s "projects").',
@@ -70,35 +69,18 @@ const UpdateProjectInput = builder.inputType('UpdateProjectInput', {
   }),
 });
 
-builder.mutationField('createProject', (t) =>
-  t.field({
-    type: Project,
-    description: 'Creates a project; a title already taken (whatever its case) is a ConflictError.',
-    errors: mutationResult('CreateProject', 'project', [ConflictError]),
-    args: { input: t.arg({ type: CreateProjectInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createProject(serviceContext(ctx), input),
-  }),
-);
-
-builder.mutationField('updateProject', (t) =>
-  t.field({
-    type: Project,
-    description: 'Changes some fields of a project (PATCH).',
-    errors: mutationResult('UpdateProject', 'project', [ConflictError]),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProjectInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) => updateProject(serviceContext(ctx), targetId(id, 'Project'), input),
-  }),
-);
-
-builder.mutationField('deleteProject', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a project; it is no longer on anyone\'s list of projects.',
-    errors: mutationResult('DeleteProject', 'deletedId'),
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      await deleteProject(serviceContext(ctx), targetId(id, 'Project'));
-      return id;
-    },
-  }),
-);
+titledMutations({
+  typename: 'Project',
+  type: Project,
+  dataField: 'project',
+  createInput: CreateProjectInput,
+  updateInput: UpdateProjectInput,
+  create: createProject,
+  update: updateProject,
+  remove: deleteProject,
+  descriptions: {
+    create: 'Creates a project; a title already taken (whatever its case) is a ConflictError.',
+    update: 'Changes some fields of a project (PATCH).',
+    delete: 'Deletes a project; it is no longer on anyone\'s list of projects.',
+  },
+});

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
+import { titledMutations } from '../../graphql/titled-mutations.ts';
 import { organizationOf, serviceContext } from '../../graphql/context.ts';
 import { likeLiteral } from '../../db/like-pattern.ts';
-import { ConflictError } from '../../shared/errors.ts';
 import { createTag, deleteTag, tagPerson, untagPerson, updateTag } from '../tag-service.ts';
 import { mutationResult } from '../../graphql/errors.ts';
 import { localId, targetId } from '../../graphql/ids.ts';
@@ -128,38 +128,21 @@ const UpdateTagInput = builder.inputType('UpdateTagInput', {
   }),
 });
 
-builder.mutationField('createTag', (t) =>
-  t.field({
-    type: Tag,
-    description: 'Creates a tag; a title already taken (whatever its case) is a ConflictError.',
-    errors: mutationResult('CreateTag', 'tag', [ConflictError]),
-    args: { input: t.arg({ type: CreateTagInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createTag(serviceContext(ctx), input),
-  }),
-);
-
-builder.mutationField('updateTag', (t) =>
-  t.field({
-    type: Tag,
-    description: 'Changes some fields of a tag (PATCH).',
-    errors: mutationResult('UpdateTag', 'tag', [ConflictError]),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTagInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) => updateTag(serviceContext(ctx), targetId(id, 'Tag'), input),
-  }),
-);
-
-builder.mutationField('deleteTag', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a tag and takes it off everyone who had it (TAG_REMOVED on each timeline).',
-    errors: mutationResult('DeleteTag', 'deletedId'),
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      await deleteTag(serviceContext(ctx), targetId(id, 'Tag'));
-      return id;
-    },
-  }),
-);
+titledMutations({
+  typename: 'Tag',
+  type: Tag,
+  dataField: 'tag',
+  createInput: CreateTagInput,
+  updateInput: UpdateTagInput,
+  create: createTag,
+  update: updateTag,
+  remove: deleteTag,
+  descriptions: {
+    create: 'Creates a tag; a title already taken (whatever its case) is a ConflictError.',
+    update: 'Changes some fields of a tag (PATCH).',
+    delete: 'Deletes a tag and takes it off everyone who had it (TAG_REMOVED on each timeline).',
+  },
+});
 
 builder.mutationField('tagPerson', (t) =>
   t.field({
