@@ -86,7 +86,7 @@ const light = 'id fullName primaryEmail';
 
 function scaleScenarios(sample: OrgSample): Scenario[] {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${sample.apiKey}` };
-  const graphql = (name: string, body: () => { query: string; variables?: object }): Scenario => ({
+  const scenario = (name: string, body: () => { query: string; variables?: object }): Scenario => ({
     name,
     request: () => ({ method: 'POST', headers, setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }) }),
   });
@@ -94,58 +94,58 @@ function scaleScenarios(sample: OrgSample): Scenario[] {
   const personId = () => encodeGlobalId('Person', person().id);
   const list = (variables: string, args: string) => `query (${variables}) { people(${args}) { edges { node { ${light} } } } }`;
   return [
-    graphql('first page of 50, nested', () => ({ query: pageQuery })),
-    graphql(`page of 50 after ${sample.deepRow} rows`, () => ({
+    scenario('first page of 50, nested', () => ({ query: pageQuery })),
+    scenario(`page of 50 after ${sample.deepRow} rows`, () => ({
       query: `query ($c: String!) { people(first: 50, after: $c) { edges { node { ${light} } } } }`,
       variables: { c: sample.deepCursor },
     })),
-    graphql(`last 50 before row ${sample.deepRow}`, () => ({
+    scenario(`last 50 before row ${sample.deepRow}`, () => ({
       query: `query ($c: String!) { people(last: 50, before: $c) { edges { node { ${light} } } } }`,
       variables: { c: sample.deepCursor },
     })),
-    graphql('totalCount', () => ({ query: '{ people(first: 1) { totalCount } }' })),
-    graphql('totalCount, tag filter', () => ({
+    scenario('totalCount', () => ({ query: '{ people(first: 1) { totalCount } }' })),
+    scenario('totalCount, tag filter', () => ({
       query: 'query ($t: [ID!]) { people(first: 1, filter: { tagIds: $t }) { totalCount } }',
       variables: { t: [faker.helpers.arrayElement(sample.tagIds)] },
     })),
-    graphql('q: name prefix', () => ({
+    scenario('q: name prefix', () => ({
       query: list('$v: String', 'first: 20, filter: { q: $v }'),
       variables: { v: person().givenName.slice(0, 4) },
     })),
-    graphql('q: email', () => ({ query: list('$v: String', 'first: 20, filter: { q: $v }'), variables: { v: person().email } })),
-    graphql('q: phone', () => ({ query: list('$v: String', 'first: 20, filter: { q: $v }'), variables: { v: person().phone } })),
-    graphql('filter: tag', () => ({
+    scenario('q: email', () => ({ query: list('$v: String', 'first: 20, filter: { q: $v }'), variables: { v: person().email } })),
+    scenario('q: phone', () => ({ query: list('$v: String', 'first: 20, filter: { q: $v }'), variables: { v: person().phone } })),
+    scenario('filter: tag', () => ({
       query: list('$t: [ID!]', 'first: 50, filter: { tagIds: $t }'),
       variables: { t: [faker.helpers.arrayElement(sample.tagIds)] },
     })),
-    graphql('filter: group', () => ({
+    scenario('filter: group', () => ({
       query: list('$g: [ID!]', 'first: 50, filter: { groupIds: $g }'),
       variables: { g: [faker.helpers.arrayElement(sample.groupIds)] },
     })),
-    graphql('filter: field value (score = n)', () => ({
+    scenario('filter: field value (score = n)', () => ({
       query: list('$n: JSON', 'first: 50, filter: { customFields: [{ field: "score", eq: $n }] }'),
       variables: { n: faker.number.int(999) },
     })),
-    graphql('filter: createdAt, one day', () => {
+    scenario('filter: createdAt, one day', () => {
       const to = person().createdAt;
       return {
         query: list('$from: DateTime, $to: DateTime', 'first: 50, filter: { createdAt: { after: $from, before: $to } }'),
         variables: { from: new Date(to.getTime() - 86_400_000).toISOString(), to: to.toISOString() },
       };
     }),
-    graphql('person by id, nested', () => ({ query: personByIdQuery, variables: { id: personId() } })),
-    graphql("a person's timeline, 20", () => ({
+    scenario('person by id, nested', () => ({ query: personByIdQuery, variables: { id: personId() } })),
+    scenario("a person's timeline, 20", () => ({
       query: 'query ($id: ID!) { person(id: $id) { timeline(first: 20) { edges { node { type occurredAt } } } } }',
       variables: { id: personId() },
     })),
-    graphql('notes by date, 50', () => ({
+    scenario('notes by date, 50', () => ({
       query: '{ notes(first: 50, orderBy: [{ field: CREATED_AT }]) { edges { node { id description createdAt } } } }',
     })),
-    graphql('createPerson', () => ({
+    scenario('createPerson', () => ({
       query: `mutation ($input: PersonInput!) { createPerson(input: $input) { __typename ... on CreatePersonSuccess { person { id } } } }`,
       variables: { input: { givenName: faker.person.firstName(), familyName: faker.person.lastName(), emails: [faker.internet.email()] } },
     })),
-    graphql('updatePerson', () => ({
+    scenario('updatePerson', () => ({
       query: `mutation ($id: ID!, $input: UpdatePersonInput!) { updatePerson(id: $id, input: $input) { __typename ... on UpdatePersonSuccess { person { id } } } }`,
       variables: { id: personId(), input: { jobTitle: faker.person.jobTitle() } },
     })),
