@@ -84,8 +84,9 @@ export async function ensureDatabase(url: string): Promise<void> {
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 /**
- * Seeds the shape into its schema unless it is there already; answers whether it seeded. A seed
- * that stopped half-way left no marker: its schema is dropped and written again.
+ * Seeds the shape into its schema unless it is there already (then only applies new migrations);
+ * answers whether it seeded. A seed that stopped half-way left no marker: its schema is dropped
+ * and written again.
  */
 export async function seedScale(url: string, shape: ScaleShape): Promise<{ schema: string; seeded: boolean }> {
   const schema = scaleSchema(shape);
@@ -93,7 +94,16 @@ export async function seedScale(url: string, shape: ScaleShape): Promise<{ schem
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    if (await isSeeded(client, schema)) return { schema, seeded: false };
+    if (await isSeeded(client, schema)) {
+      // Migrations newer than the seed (an index, say) apply to it as they would in production.
+      const applied = await migrate({ connectionString: url, schema });
+      if (applied.length > 0) {
+        log(`applied ${applied.join(', ')} to ${schema}`);
+        const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);
+        for (const { tablename } of rows) await client.query(`ANALYZE ${quoteIdent(schema)}.${quoteIdent(tablename)}`);
+      }
+      return { schema, seeded: false };
+    }
     await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
     await migrate({ connectionString: url, schema });
     const start = performance.now();

@@ -95,6 +95,8 @@ function scaleScenarios(sample: OrgSample): Scenario[] {
   const list = (variables: string, args: string) => `query (${variables}) { people(${args}) { edges { node { ${light} } } } }`;
   return [
     scenario('first page of 50, nested', () => ({ query: pageQuery })),
+    // The same page without totalCount: what the page costs apart from counting.
+    scenario('the same without totalCount', () => ({ query: pageQuery.replace('totalCount edges', 'edges') })),
     scenario(`page of 50 after ${sample.deepRow} rows`, () => ({
       query: `query ($c: String!) { people(first: 50, after: $c) { edges { node { ${light} } } } }`,
       variables: { c: sample.deepCursor },
