@@ -5,7 +5,7 @@ import { newApiKey } from '../../src/accounts/account-service.ts';
 import { encodeCursor, querySignature } from '../../src/db/keyset.ts';
 import { encodeGlobalId } from '../../src/shared/global-ids.ts';
 import { checkAnswers, load, measureRound, megabytes, printTable, projectServerCommand, type Server, startServer, summarize } from './harness.ts';
-import { scaleCatalogue, scaleId, type ScaleShape, seedScale } from './scale-seed.ts';
+import { ensureDatabase, scaleCatalogue, scaleId, type ScaleShape, seedScale } from './scale-seed.ts';
 import { pageQuery, personByIdQuery, type Scenario } from './scenarios.ts';
 
 /**
@@ -171,13 +171,14 @@ async function measureOrg(server: Server, sample: OrgSample): Promise<Measured> 
   return { table: sample.label, rows };
 }
 
+await ensureDatabase(url);
 const client = new pg.Client({ connectionString: url });
+await client.connect();
 const results: Measured[] = [];
 let maxRss = 0;
 for (const people of sizes) {
   const shape: ScaleShape = { people, orgs, orgSize };
   const { schema } = await seedScale(url, shape);
-  await client.connect().catch(() => {});
   const samples = [await sampleOrg(client, schema, 0, people, `${people} people`)];
   if (orgs > 0) samples.push(await sampleOrg(client, schema, 1, orgSize, `${people} people: a small org of ${orgSize} beside ${orgs}`));
   const server = await startServer('project', projectServerCommand(), { url, schema });
