@@ -62,7 +62,8 @@ async function sampleOrg(client: pg.Client, schema: string, org: number, size: n
     [numbers.map((n) => scaleId('person', org, n))],
   );
   const active = Math.floor(size * 0.98);
-  const deepRow = Math.min(deepRows, active - 100);
+  // Deep enough to leave a page after it: halfway through an organisation too small for that.
+  const deepRow = Math.min(deepRows, active > 200 ? active - 100 : Math.floor(active / 2));
   const { rows: [deep] } = await client.query<{ id: string; createdAt: Date }>(
     `SELECT id, "createdAt" FROM ${table('Person')} WHERE "organizationId" = $1 AND "archivedAt" IS NULL
      ORDER BY "createdAt", id OFFSET $2 LIMIT 1`,
