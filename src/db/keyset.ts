@@ -115,7 +115,15 @@ export function afterKeyset(keys: SortKey[], values: KeyValue[], toValue: (colum
     alternatives.push({ AND: [...equalBefore, after] });
   });
   // Nothing comes after the very last row.
-  return alternatives.length > 0 ? { OR: alternatives } : { id: { in: [] } };
+  if (alternatives.length === 0) return { id: { in: [] } };
+  // The same rows, with the first key's bound said on its own as well: PostgreSQL cannot start an
+  // index scan from an OR, so without it a page read backwards from deep in a large list walks
+  // the index from the far end to the cursor (184 ms at 100,000 people; issue 20).
+  const [first] = keys;
+  const firstValue = values[0] ?? null;
+  if (!first || first.nulls || firstValue === null) return { OR: alternatives };
+  const bound = { [first.column]: { [first.direction === 'ASC' ? 'gte' : 'lte']: toValue(first.column, firstValue) } };
+  return { AND: [bound, { OR: alternatives }] };
 }
 
 function afterOne(key: SortKey, value: KeyValue, toValue: (column: string, value: KeyValue) => unknown): Where | undefined {
