@@ -42,7 +42,7 @@ export function encodeCursor(signature: string, values: KeyValue[]): string {
  * query), so a client can send any values: each is checked before it reaches a query, where a
  * wrong type, an impossible date or a NUL would be a database error.
  */
-export type KeyKind = 'text' | 'instant' | 'id' | 'rank' | 'flag';
+export type KeyKind = 'text' | 'instant' | 'id' | 'rank' | 'flag' | 'position';
 
 export interface CursorKey {
   kind: KeyKind;
@@ -66,6 +66,9 @@ function isKeyValue(value: unknown, key: CursorKey): value is KeyValue {
     case 'flag':
       // A boolean column, as 0 or 1.
       return value === 0 || value === 1;
+    case 'position':
+      // A row number, from 1; bounded so that it stays a PostgreSQL integer.
+      return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 2_147_483_647;
   }
 }
 

@@ -29,6 +29,8 @@ export function isPlain(input: PersonInput): boolean {
 }
 
 export interface PlainPerson {
+  /** The row's number in the import, kept on its IMPORTED event. */
+  row: number;
   prepared: PreparedPerson;
   values: { field: CustomField; value: InputJsonValue }[];
 }
@@ -61,7 +63,7 @@ export async function bulkFields(tx: Db, actor: Actor, batch: readonly ImportRow
 }
 
 /** A plain row checked as createPerson checks it; one ValidationError with every problem. */
-export function preparePlain(input: PersonInput, fields: ReadonlyMap<string, CustomField>): PlainPerson {
+export function preparePlain(input: PersonInput, fields: ReadonlyMap<string, CustomField>): Omit<PlainPerson, 'row'> {
   const issues = new IssueList();
   let prepared: PreparedPerson | undefined;
   try {
@@ -89,7 +91,8 @@ export async function insertPlainPeople(tx: Db, people: readonly PlainPerson[], 
   if (people.length === 0) return;
   const { organizationId, userId } = actor;
   const importedAt = new Date();
-  const rows = people.map(({ prepared: { data }, values }) => ({
+  const rows = people.map(({ row, prepared: { data }, values }) => ({
+    row,
     person: { ...data, id: uuidv7(), familyName: data.familyName!, organizationId, createdById: userId, importedAt },
     values,
   }));
@@ -116,12 +119,12 @@ export async function insertPlainPeople(tx: Db, people: readonly PlainPerson[], 
     type,
     data: data as InputJsonValue,
   });
-  const events = rows.flatMap(({ person: { id }, values }) => [
+  const events = rows.flatMap(({ row, person: { id }, values }) => [
     event(id, 'PERSON_CREATED'),
     ...groupIds.map((groupId) => event(id, 'GROUP_JOINED', { groupId, role: 'MEMBER' })),
     ...values.map(({ field, value }) => event(id, 'FIELD_SET', { fieldId: field.id, field: field.slug, before: null, after: value })),
     ...tags.map((tag) => event(id, 'TAG_ADDED', { tagId: tag.id, title: tag.title, value: null })),
-    event(id, 'IMPORTED', { importId, result: 'CREATED' }),
+    event(id, 'IMPORTED', { importId, row, result: 'CREATED' }),
   ]);
   await tx.timelineEvent.createMany({ data: events });
   for (const { id, personId, type } of events) noteTimelineEvent(tx, actor, { id, personId, type });

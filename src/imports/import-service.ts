@@ -208,7 +208,7 @@ async function applyBatch(tx: Db, batch: readonly ImportRow[], context: BatchCon
       outcomes.push('UNCHANGED');
     } else if (!match && isPlain(row.input) && (row.input.fields ?? []).every((entry) => fields.has(refKey(entry.field)))) {
       try {
-        plain.push(preparePlain(row.input, fields));
+        plain.push({ ...preparePlain(row.input, fields), row: row.row });
         outcomes.push('CREATED');
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
@@ -235,7 +235,7 @@ async function applyRow(tx: Db, row: number, input: PersonInput, match: Person |
   await tx.$executeRawUnsafe('SAVEPOINT import_row');
   const noted = notedSoFar(tx);
   try {
-    const outcome = await writeRow(tx, input, match, context);
+    const outcome = await writeRow(tx, row, input, match, context);
     await tx.$executeRawUnsafe('RELEASE SAVEPOINT import_row');
     return outcome;
   } catch (error) {
@@ -253,7 +253,7 @@ async function applyRow(tx: Db, row: number, input: PersonInput, match: Person |
  * row creates a person; the import's tags are added through the tags domain, and IMPORTED closes
  * the row's events.
  */
-async function writeRow(tx: Db, input: PersonInput, match: Person | null, context: BatchContext): Promise<RowOutcome> {
+async function writeRow(tx: Db, row: number, input: PersonInput, match: Person | null, context: BatchContext): Promise<RowOutcome> {
   const { actor, options, tags, importId } = context;
   // A row's id is the person's id: it names the person the row creates, or the one it matches.
   if (input.id && match && match.id !== input.id) {
@@ -278,7 +278,8 @@ async function writeRow(tx: Db, input: PersonInput, match: Person | null, contex
   if ((await writePersonTags(tx, context, personId, tagIds, events, { keepOthers: true })) && outcome === 'UNCHANGED') outcome = 'UPDATED';
   if (outcome === 'UNCHANGED') return outcome;
   if (outcome === 'UPDATED') await tx.person.update({ where: { id: personId }, data: { importedAt, ...nextVersion } });
-  events.add(personId, 'IMPORTED', { importId, result: outcome });
+  // The row number lets Import.people list the import's people in row order (imported-people.ts).
+  events.add(personId, 'IMPORTED', { importId, row, result: outcome });
   await recordPending(tx, actor, events);
   return outcome;
 }

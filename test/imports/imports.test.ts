@@ -168,7 +168,7 @@ describe('importPeople with rows', () => {
     expect(grace.importedAt).not.toBeNull();
     const events = await timelineOf(test, grace.id);
     expect(events.map((event) => event.type)).toEqual(['PERSON_CREATED', 'IMPORTED']);
-    expect(events[1]!.data).toEqual({ importId: localIdOf(record.id), result: 'CREATED' });
+    expect(events[1]!.data).toEqual({ importId: localIdOf(record.id), row: 2, result: 'CREATED' });
   });
 
   it('updates the person a row matches by email, whatever its case, adding to their lists', async () => {
@@ -298,11 +298,19 @@ describe('importPeople with rows', () => {
     );
     expect(record).toMatchObject({ createdCount: 2, failedCount: 0 });
     const found = await people(acme, 'samepath');
+    const rows = new Map<string, unknown>();
     const timelines = await Promise.all(found.map(async (person) => {
       const events = await timelineOf(test, person.id);
-      return events.map(({ type, data }) => ({ type, data }));
+      return events.map(({ type, data }) => {
+        // Only the row number differs: each path records its own.
+        if (type !== 'IMPORTED') return { type, data };
+        const { row, ...rest } = data as Record<string, unknown>;
+        rows.set(person.givenName!, row);
+        return { type, data: rest };
+      });
     }));
     expect(timelines[0]).toEqual(timelines[1]);
+    expect(Object.fromEntries(rows)).toEqual({ Bulk: 1, Single: 2 });
     expect(timelines[0]!.map((event) => event.type)).toEqual(['PERSON_CREATED', 'GROUP_JOINED', 'FIELD_SET', 'TAG_ADDED', 'IMPORTED']);
     expect(timelines[0]![2]!.data).toEqual({ fieldId: localIdOf(field.id), field: field.slug, before: null, after: 7 });
     for (const person of found) {

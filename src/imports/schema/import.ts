@@ -14,7 +14,10 @@ import {
 import { FieldError, mutationResult, payloadQuery } from '../../graphql/errors.ts';
 import { inputId } from '../../graphql/ids.ts';
 import { inputLimits } from '../../graphql/input-limits.ts';
-import { type PersonInputArg, personInputFields, toPersonInput } from '../../people/index.ts';
+import { defaultPageSize } from '../../graphql/pagination.ts';
+import { Person, type PersonInputArg, personInputFields, toPersonInput } from '../../people/index.ts';
+import { asUserInputError } from '../../graphql/connections.ts';
+import { type ImportedPerson, importedPeople } from '../imported-people.ts';
 
 const ImportStatusEnum = builder.enumType('ImportStatus', {
   values: {
@@ -55,6 +58,32 @@ const ImportRowErrorRef = builder.objectRef<ImportRowError>('ImportRowError').im
   }),
 });
 
+const ImportResultEnum = builder.enumType('ImportResult', {
+  description: 'What a row of an import did to the person it wrote.',
+  values: {
+    CREATED: { description: 'The row created the person.' },
+    UPDATED: { description: 'The row changed the person it matched.' },
+  } satisfies Record<ImportedPerson['result'], { description: string }>,
+});
+
+const ImportedPersonRef = builder.objectRef<ImportedPerson>('ImportedPerson').implement({
+  description: 'A row of an import that wrote a person; ask the person for possibleDuplicates to review them before they spread.',
+  fields: (t) => ({
+    row: t.exposeInt('row', { description: 'The row number, from 1 (in a CSV, the first line after the header).' }),
+    result: t.field({ type: ImportResultEnum, resolve: (imported) => imported.result }),
+    person: t.loadable({
+      type: Person,
+      nullable: true,
+      description: 'The person the row wrote; after a merge, the person they were merged into.',
+      load: async (ids: string[], ctx) => {
+        const people = await ctx.prisma.person.findMany({ where: { id: { in: ids }, organizationId: organizationOf(ctx) } });
+        return ids.map((id) => people.find((person) => person.id === id) ?? null);
+      },
+      resolve: (imported) => imported.personId,
+    }),
+  }),
+});
+
 export const Import = builder.prismaNode('Import', {
   description: 'An import of people (seed 000), with what it did to each row.',
   id: { field: 'id' },
@@ -74,6 +103,29 @@ export const Import = builder.prismaNode('Import', {
       select: { rowErrors: true },
       resolve: (record) => record.rowErrors as unknown as ImportRowError[],
     }),
+    people: t.connection(
+      {
+        type: ImportedPersonRef,
+        description:
+          'The rows that created or changed a person, in row order, with the person each wrote (and so their possibleDuplicates). ' +
+          'Rows that failed or changed nothing are not here; a dry run has none. Forward pages only (first, after).',
+        extensions: { cursorForm: 'keyset' },
+        resolve: async (record, args, ctx) => {
+          try {
+            if (args.last != null || args.before != null) {
+              throw new ValidationError([{ path: ['last'], message: 'Read this list forwards: first and after.' }]);
+            }
+            const page = await importedPeople(serviceContext(ctx), record.id, { first: args.first ?? defaultPageSize, after: args.after ?? null });
+            return {
+              edges: page.edges,
+              pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: args.after != null, startCursor: page.edges[0]?.cursor ?? null, endCursor: page.edges.at(-1)?.cursor ?? null },
+            };
+          } catch (error) {
+            return asUserInputError(error);
+          }
+        },
+      },
+    ),
     actor: t.relation('actor', { nullable: true, description: 'Who imported; null once that user is deleted.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
