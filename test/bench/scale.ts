@@ -9,13 +9,14 @@ import { ensureDatabase, scaleCatalogue, scaleId, type ScaleShape, seedScale } f
 import { pageQuery, personByIdQuery, type Scenario } from './scenarios.ts';
 
 /**
- * npm run bench:scale -- --sizes 10000,100000[,1000000] [--orgs 10000 --org-size 100]: how cost
+ * npm run bench:scale -- --sizes 10000,100000[,1000000] [--orgs 10000 --org-size 100] [--only duplicate]: how cost
  * grows with the organisation (issue 20). Each size is seeded into its own schema of the scale
  * database when it is not there yet (scale-seed.ts; kept between runs, so a second run only
  * measures), then the project's server is started on it and every scenario below is loaded with
  * autocannon: 1 s of warm-up, then BENCH_SECONDS (default 5) measured. With --orgs, the same
  * scenarios run again as one of the small organisations beside the big one. One table per size,
- * then each row's p50 and req/s at the largest size against the smallest.
+ * then each row's p50 and req/s at the largest size against the smallest. --only keeps the
+ * scenarios whose names contain one of its comma-separated words.
  *
  * The machine has 2 cores shared with whatever else runs: compare the sizes of one run, not runs.
  */
@@ -24,11 +25,13 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10000,100000' },
     orgs: { type: 'string', default: '0' },
     'org-size': { type: 'string', default: '100' },
+    only: { type: 'string', default: '' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
 const orgs = Number(values.orgs);
 const orgSize = Number(values['org-size']);
+const only = values.only.split(',').filter(Boolean);
 const url = process.env.SCALE_DATABASE_URL ?? 'postgresql://root@127.0.0.1:5432/people_gateway_scale';
 const loadShape = { seconds: Number(process.env.BENCH_SECONDS ?? 5), connections: Number(process.env.BENCH_CONNECTIONS ?? 10) };
 /** How deep the "page after" scenarios start: 10,000 rows, or nearer the start when there are fewer. */
@@ -37,6 +40,7 @@ const deepRows = 10_000;
 /** What the scenarios of one organisation need to know about its rows. */
 interface OrgSample {
   label: string;
+  organizationId: string;
   apiKey: string;
   people: { id: string; givenName: string; email: string; phone: string; createdAt: Date }[];
   tagIds: string[];
@@ -74,6 +78,7 @@ async function sampleOrg(client: pg.Client, schema: string, org: number, size: n
   const catalogue = scaleCatalogue(size);
   return {
     label,
+    organizationId,
     apiKey: key.secret,
     people,
     tagIds: Array.from({ length: catalogue.tags }, (_, k) => encodeGlobalId('Tag', scaleId('tag', org, k))),
@@ -144,6 +149,14 @@ function scaleScenarios(sample: OrgSample): Scenario[] {
     scenario('notes by date, 50', () => ({
       query: '{ notes(first: 50, orderBy: [{ field: CREATED_AT }]) { edges { node { id description createdAt } } } }',
     })),
+    scenario('person { possibleDuplicates(first: 10) }', () => ({
+      query: 'query ($id: ID!) { person(id: $id) { possibleDuplicates(first: 10) { score reasons person { id } } } }',
+      variables: { id: personId() },
+    })),
+    // After the first scan (measured on its own, firstDuplicateScan): each page rescans only the people changed since.
+    scenario('duplicateCandidates(first: 20), a page', () => ({
+      query: '{ duplicateCandidates(first: 20) { edges { node { score reasons person { id } other { id } } } } }',
+    })),
     scenario('createPerson', () => ({
       query: `mutation ($input: PersonInput!) { createPerson(input: $input) { __typename ... on CreatePersonSuccess { person { id } } } }`,
       variables: { input: { givenName: faker.person.firstName(), familyName: faker.person.lastName(), emails: [faker.internet.email()] } },
@@ -158,18 +171,49 @@ function scaleScenarios(sample: OrgSample): Scenario[] {
 interface Measured {
   table: string;
   rows: Map<string, ReturnType<typeof summarize>>;
+  notes: string[];
 }
 
-async function measureOrg(server: Server, sample: OrgSample): Promise<Measured> {
+/**
+ * The first duplicateCandidates page of the organisation, which looks every person up: its stored
+ * pairs and scan are removed first, so that each run measures a first scan. One request, timed.
+ */
+async function firstDuplicateScan(server: Server, sample: OrgSample, schema: string): Promise<string> {
+  const table = (name: string) => `"${schema}"."${name}"`;
+  await client.query(`DELETE FROM ${table('DuplicateScan')} WHERE "organizationId" = $1`, [sample.organizationId]);
+  await client.query(`DELETE FROM ${table('DuplicateCandidate')} WHERE "organizationId" = $1`, [sample.organizationId]);
+  const started = performance.now();
+  const response = await fetch(`${server.base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sample.apiKey}` },
+    body: JSON.stringify({ query: '{ duplicateCandidates(first: 20) { edges { node { score } } } }' }),
+  });
+  const text = await response.text();
+  const elapsed = performance.now() - started;
+  if (!response.ok || text.includes('"errors"')) throw new Error(`first duplicate scan: ${text.slice(0, 500)}`);
+  const { rows: [stored] } = await client.query<{ pairs: number }>(
+    `SELECT count(*)::int AS pairs FROM ${table('DuplicateCandidate')} WHERE "organizationId" = $1`,
+    [sample.organizationId],
+  );
+  return `duplicateCandidates' first scan and page: ${(elapsed / 1000).toFixed(2)} s, ${stored!.pairs} pairs stored`;
+}
+
+async function measureOrg(server: Server, sample: OrgSample, schema: string): Promise<Measured> {
   const rows = new Map<string, ReturnType<typeof summarize>>();
-  for (const scenario of scaleScenarios(sample)) {
+  const notes: string[] = [];
+  const scenarios = scaleScenarios(sample).filter((scenario) => only.length === 0 || only.some((word) => scenario.name.includes(word)));
+  if (scenarios.some((scenario) => scenario.name.startsWith('duplicateCandidates'))) {
+    notes.push(await firstDuplicateScan(server, sample, schema));
+    process.stderr.write(`${sample.label}: ${notes.at(-1)}\n`);
+  }
+  for (const scenario of scenarios) {
     await checkAnswers(server.base, scenario);
     await load(server, scenario, 1, loadShape.connections);
     const figures = summarize([await measureRound(server, scenario, loadShape)]);
     rows.set(scenario.name.replace(/\d+ rows|row \d+/, (match) => match.replace(/\d+/, 'N')), figures);
     process.stderr.write(`${sample.label}: ${scenario.name}: ${figures.reqPerSecond.toFixed(1)} req/s, p50 ${figures.p50} ms\n`);
   }
-  return { table: sample.label, rows };
+  return { table: sample.label, rows, notes };
 }
 
 await ensureDatabase(url);
@@ -184,7 +228,7 @@ for (const people of sizes) {
   if (orgs > 0) samples.push(await sampleOrg(client, schema, 1, orgSize, `${people} people: a small org of ${orgSize} beside ${orgs}`));
   const server = await startServer('project', projectServerCommand(), { url, schema });
   try {
-    for (const sample of samples) results.push(await measureOrg(server, sample));
+    for (const sample of samples) results.push(await measureOrg(server, sample, schema));
     maxRss = Math.max(maxRss, (await server.stats()).maxRss);
   } finally {
     server.process.kill('SIGTERM');
@@ -193,7 +237,7 @@ for (const people of sizes) {
 await client.end();
 
 const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'RSS MB'];
-for (const { table, rows } of results) {
+for (const { table, rows, notes } of results) {
   process.stdout.write(`\n${table}, ${loadShape.connections} connections, ${loadShape.seconds} s per scenario\n`);
   printTable(
     header,
@@ -206,6 +250,7 @@ for (const { table, rows } of results) {
       megabytes(figures.rss),
     ]),
   );
+  for (const note of notes) process.stdout.write(`${note}\n`);
 }
 // Growth: the largest size against the smallest, for the big organisation and (with --orgs) the small one.
 const groups = orgs > 0 ? [results.filter((_, i) => i % 2 === 0), results.filter((_, i) => i % 2 === 1)] : [results];
