@@ -190,7 +190,7 @@ async function firstDuplicateScan(server: Server, sample: OrgSample, schema: str
   });
   const text = await response.text();
   const elapsed = performance.now() - started;
-  if (!response.ok || text.includes('"errors"')) throw new Error(`first duplicate scan: ${text.slice(0, 500)}`);
+  if (!response.ok || text.includes('"errors"')) throw new Error(`after ${(elapsed / 1000).toFixed(1)} s: ${text.slice(0, 500)}`);
   const { rows: [stored] } = await client.query<{ pairs: number }>(
     `SELECT count(*)::int AS pairs FROM ${table('DuplicateCandidate')} WHERE "organizationId" = $1`,
     [sample.organizationId],
@@ -202,11 +202,19 @@ async function measureOrg(server: Server, sample: OrgSample, schema: string): Pr
   const rows = new Map<string, ReturnType<typeof summarize>>();
   const notes: string[] = [];
   const scenarios = scaleScenarios(sample).filter((scenario) => only.length === 0 || only.some((word) => scenario.name.includes(word)));
+  let steadyPages = true;
   if (scenarios.some((scenario) => scenario.name.startsWith('duplicateCandidates'))) {
-    notes.push(await firstDuplicateScan(server, sample, schema));
+    try {
+      notes.push(await firstDuplicateScan(server, sample, schema));
+    } catch (error) {
+      // A scan longer than its transaction's timeout stores nothing, so there is no steady page to measure.
+      notes.push(`duplicateCandidates' first scan did not finish: ${(error as Error).message.slice(0, 300)}`);
+      steadyPages = false;
+    }
     process.stderr.write(`${sample.label}: ${notes.at(-1)}\n`);
   }
   for (const scenario of scenarios) {
+    if (!steadyPages && scenario.name.startsWith('duplicateCandidates')) continue;
     await checkAnswers(server.base, scenario);
     await load(server, scenario, 1, loadShape.connections);
     const figures = summarize([await measureRound(server, scenario, loadShape)]);
