@@ -77,7 +77,8 @@ const ImportedPersonRef = builder.objectRef<ImportedPerson>('ImportedPerson').im
       description: 'The person the row wrote; after a merge, the person they were merged into.',
       load: async (ids: string[], ctx) => {
         const people = await ctx.prisma.person.findMany({ where: { id: { in: ids }, organizationId: organizationOf(ctx) } });
-        return ids.map((id) => people.find((person) => person.id === id) ?? null);
+        const byId = new Map(people.map((person) => [person.id, person]));
+        return ids.map((id) => byId.get(id) ?? null);
       },
       resolve: (imported) => imported.personId,
     }),
