@@ -1,7 +1,8 @@
 /**
  * How src/ may import (npm run -s check:imports, run by CI). Lowest first:
  *   shared layers  src/shared (actor, errors, validation, live events), src/db, src/graphql, src/http
- *   domains        accounts; timeline; tags, groups, projects, fields, notes, avatars, privacy, webhooks; people; imports, merges
+ *   domains        accounts; timeline; tags, groups, projects, fields, notes, avatars, privacy, webhooks; people;
+ *                  imports, merges, duplicates
  *   composition    src/schema (the schema of every domain, federation), src/compiled-reads,
  *                  src/scripts and the entry points index.ts, server.ts, yoga.ts
  * (config.ts, logger.ts and redis.ts at the top of src/ are read by every layer and import only shared layers.)
