@@ -23,7 +23,7 @@ import { type RateLimitOptions, useRateLimit } from './http/rate-limit.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { defaultFederationTypePrefix, federationSchema } from './graphql/subgraph.ts';
-import { type ApiKeyCacheOptions, cachedAuthenticator } from './accounts/index.ts';
+import { type ApiKeyCacheOptions, authenticate, cachedAuthenticator } from './accounts/index.ts';
 import { createEventBus, type EventBus } from './shared/events.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 import { webhookMetrics } from './webhooks/index.ts';
@@ -88,6 +88,8 @@ export function createApp({
   if (trustedDocuments && apq) throw new Error('Trusted documents and automatic persisted queries exclude each other: configure one.');
   events.publishCommitsOf(prisma);
   const actorOf = requestAuthenticator(cachedAuthenticator(prisma, apiKeyCache), log, requestIdOf);
+  // The avatar and export routes look each key up afresh: a revoked key stops there at once.
+  const keyOwner = async (apiKey: string) => (await authenticate(prisma, apiKey))?.actor ?? null;
   // Before yoga checks the params: they turn a hash into the document it names. Only on
   // /graphql: a gateway's queries to /subgraph are its own, never in a client's manifest.
   const persistedDocumentPlugins: Plugin[] = [
@@ -195,8 +197,8 @@ export function createApp({
       useReadinessCheck({ endpoint: '/readyz', check: readiness(prisma, log) }),
       ...useMetrics({ prisma, token: metricsToken, metrics: [compiledReadFallbacks, ...webhookMetrics(prisma, dbSchema)] }),
       ...(tracing ? [tracing.plugin] : []),
-      useAvatarRoute({ prisma, log, requestIdOf }),
-      usePersonExportRoute({ prisma, dbSchema, log, requestIdOf }),
+      useAvatarRoute({ prisma, authenticate: keyOwner, log, requestIdOf }),
+      usePersonExportRoute({ prisma, dbSchema, authenticate: keyOwner, log, requestIdOf }),
       useSubgraphEndpoint(subgraph),
       ...plugins,
     ],

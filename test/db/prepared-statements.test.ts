@@ -63,10 +63,10 @@ describe('prepared statements', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${acme.apiKey}` },
         body: JSON.stringify({ query, variables }),
       });
-      return (await response.json()) as { data: Record<string, any> };
+      return (await response.json()) as { data: { createTag?: { tag: { id: string } }; people?: { nodes: { id: string }[] } } };
     };
     const created = await ask('mutation { createTag(input: { title: "Volunteer" }) { ... on CreateTagSuccess { tag { id } } } }');
-    const tagId = created.data.createTag.tag.id as string;
+    const tagId = created.data.createTag!.tag.id;
     const page = 'query ($t: [ID!]) { people(first: 5, filter: { tagIds: $t }) { nodes { id } } }';
     // More than the five runs after which PostgreSQL may settle on one plan for any values.
     for (let run = 0; run < 7; run++) {

@@ -146,7 +146,18 @@ describe('exportPerson', () => {
   it('gives an admin everything held about the person, as one versioned document, and records the export without data', async () => {
     const { exportPerson } = await admin.request(ExportPerson, { id: personId });
     if (exportPerson.__typename !== 'ExportPersonSuccess') throw new Error(exportPerson.__typename);
-    const document = exportPerson.export as Record<string, any>;
+    // What the assertions below read of the export; toMatchObject checks the rest of each part.
+    const document = exportPerson.export as {
+      format: string;
+      person: object;
+      companies: object[];
+      notes: object[];
+      tags: object[];
+      groups: object[];
+      customFieldValues: object[];
+      timeline: { type: string }[];
+      avatar: { contentType: string; dataUrl: string; sha256: string };
+    };
     expect(document.format).toBe('people-gateway.person-export/1');
     expect(document.person).toMatchObject({
       id: personId,
@@ -164,7 +175,7 @@ describe('exportPerson', () => {
     expect(document.tags).toMatchObject([{ title: 'Volunteer', value: 'weekends' }]);
     expect(document.groups).toMatchObject([{ title: 'Board', role: 'MANAGER' }]);
     expect(document.customFieldValues).toMatchObject([{ field: { slug: 'shirt', title: 'Shirt size', type: 'TEXT' }, value: 'XL' }]);
-    expect(document.timeline.map((event: { type: string }) => event.type)).toEqual(expect.arrayContaining(['PERSON_CREATED', 'NOTE_ADDED', 'TAG_ADDED', 'GROUP_JOINED', 'FIELD_SET', 'AVATAR_CHANGED']));
+    expect(document.timeline.map((event) => event.type)).toEqual(expect.arrayContaining(['PERSON_CREATED', 'NOTE_ADDED', 'TAG_ADDED', 'GROUP_JOINED', 'FIELD_SET', 'AVATAR_CHANGED']));
     expect(document.avatar.contentType).toBe('image/png');
     expect(document.avatar.dataUrl).toBe(`data:image/png;base64,${png.toString('base64')}`);
     expect(document.avatar.sha256).toMatch(/^[0-9a-f]{64}$/);
